@@ -1,0 +1,58 @@
+package dev.vmm.cpu;
+
+/**
+ * CPUID (SDM CPUID): a coherent Intel-compatible CPU that enumerates only what this interpreter
+ * implements, with the hypervisor-present bit and a hypervisor leaf at 0x40000000 carrying vmm's
+ * signature, as KVM and other hypervisors do.
+ */
+final class Cpuid {
+    private Cpuid() { }
+
+    static final int MAX_BASIC = 0x7, MAX_EXT = 0x8000_0008;
+    /** Family 6, model 0x55 class core; stepping 4 (family/model/stepping in leaf 1 EAX). */
+    static final int SIGNATURE = 0x0005_0654;
+    // leaf 1 EDX: FPU absent (no x87 yet), VME, DE, PSE, TSC, MSR, PAE, CX8, SEP absent, PGE, CMOV, PAT, PSE36, CLFSH
+    static final int LEAF1_EDX = (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8)
+        | (1 << 13) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 19);
+    // leaf 1 ECX: hypervisor (31)
+    static final int LEAF1_ECX = 1 << 31;
+    // 0x80000001 EDX: SYSCALL, NX, 1 GiB pages, RDTSCP, LM; ECX: LAHF/SAHF in 64-bit mode
+    static final int EXT1_EDX = (1 << 11) | (1 << 20) | (1 << 26) | (1 << 27) | (1 << 29);
+    static final int EXT1_ECX = 1;
+
+    static void execute(Cpu c) {
+        int leaf = (int) c.r[0], sub = (int) c.r[1];
+        int a = 0, b = 0, cx = 0, d = 0;
+        switch (leaf) {
+            case 0 -> { a = MAX_BASIC; b = str("Genu"); d = str("ineI"); cx = str("ntel"); }
+            case 1 -> {
+                a = SIGNATURE;
+                b = (c.apicId << 24) | (1 << 16) | (8 << 8); // initial APIC ID, 1 logical CPU, CLFLUSH line 64
+                cx = LEAF1_ECX;
+                d = LEAF1_EDX;
+            }
+            case 7 -> { if (sub == 0) { a = 0; b = (1 << 7); } } // SMEP
+            case 0x4000_0000 -> { a = 0x4000_0000; b = str("vmmV"); cx = str("MMvm"); d = str("mVMM"); }
+            case 0x8000_0000 -> a = MAX_EXT;
+            case 0x8000_0001 -> { cx = EXT1_ECX; d = EXT1_EDX; }
+            case 0x8000_0002, 0x8000_0003, 0x8000_0004 -> {
+                String brand = "vmm virtual x86-64 CPU (interpreter)            ";
+                int off = (leaf - 0x8000_0002) * 16;
+                a = str(brand.substring(off, off + 4));
+                b = str(brand.substring(off + 4, off + 8));
+                cx = str(brand.substring(off + 8, off + 12));
+                d = str(brand.substring(off + 12, off + 16));
+            }
+            case 0x8000_0008 -> a = dev.vmm.mmu.PageWalker.MAXPHYADDR | (48 << 8);
+            default -> { }
+        }
+        c.r[0] = a & 0xFFFF_FFFFL;
+        c.r[3] = b & 0xFFFF_FFFFL;
+        c.r[1] = cx & 0xFFFF_FFFFL;
+        c.r[2] = d & 0xFFFF_FFFFL;
+    }
+
+    private static int str(String s) {
+        return s.charAt(0) | s.charAt(1) << 8 | s.charAt(2) << 16 | s.charAt(3) << 24;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.vmm.cpu;
+
+import dev.vmm.mmu.PhysicalMemory;
+
+import java.util.HashMap;
+
+/**
+ * Decoded instructions, cached per physical page (so remapping a page cannot serve stale code, and
+ * several linear mappings of one page share its decoding) and dropped when the page is written.
+ *
+ * <p>The fetch path keeps the current code page: while RIP stays in the same linear page and nothing
+ * invalidated that page or the translations, the next instruction is one array index away. An
+ * instruction that crosses a page boundary is decoded into a scratch {@link Insn} every time rather than
+ * cached, because its second half lives in a physical page the cache key does not name.
+ */
+final class DecodedCache {
+    private static final class Page {
+        final Insn[] at = new Insn[4096];
+        boolean valid = true;
+    }
+
+    private final PhysicalMemory mem;
+    private final HashMap<Long, Page> pages = new HashMap<>();
+    private long curLinPage = -1;
+    private Page cur;
+    private final Insn scratch = new Insn();
+    boolean crossesPage;
+    public long decodes;
+
+    DecodedCache(PhysicalMemory mem) { this.mem = mem; }
+
+    /** The cached instruction at {@code lin} when the current page is still good, else null. */
+    Insn lookup(long lin, int mode) {
+        if (lin >>> 12 != curLinPage || !cur.valid) return null;
+        Insn d = cur.at[(int) (lin & 0xFFF)];
+        return d != null && d.mode == mode ? d : null;
+    }
+
+    Insn decode(Cpu cpu, long lin, long pa, int mode) {
+        long pfn = pa >>> 12;
+        Page p = pages.get(pfn);
+        if (p == null) {
+            p = new Page();
+            pages.put(pfn, p);
+            mem.markCode(pfn);
+        }
+        cur = p;
+        curLinPage = lin >>> 12;
+        int off = (int) (lin & 0xFFF);
+        Insn d = p.at[off];
+        if (d != null && d.mode == mode) return d;
+        crossesPage = false;
+        Insn n = new Insn();
+        Decoder.decode(cpu, mode, n);
+        decodes++;
+        if (crossesPage) {
+            Decoder.decode(cpu, mode, scratch);
+            return scratch;
+        }
+        p.at[off] = n;
+        return n;
+    }
+
+    void invalidate(long pfn) {
+        Page p = pages.remove(pfn);
+        if (p != null) p.valid = false;
+    }
+
+    void forgetCurrentPage() { curLinPage = -1; }
+}
