@@ -49,7 +49,10 @@ record MultibootHeader(int offset, int flags) {
         boolean truncated = false;
         for (int off = 0; off + 4 <= limit; off += 4) {
             if ((int) r.u32(off, "Multiboot header") != MAGIC) continue;
-            if (!r.has(off, 12)) { truncated = true; continue; }
+            if (off + 12 > limit) { // the three words must lie in the first 8192 bytes, and in the file
+                truncated |= limit == r.length();
+                continue;
+            }
             int flags = (int) r.u32(off + 4, "Multiboot header");
             int checksum = (int) r.u32(off + 8, "Multiboot header");
             if (MAGIC + flags + checksum != 0) {

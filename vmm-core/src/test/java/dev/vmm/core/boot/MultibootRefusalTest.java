@@ -54,6 +54,13 @@ class MultibootRefusalTest {
     }
 
     @Test
+    void headerMustEndWithinTheFirst8KiB() {
+        byte[] img = new byte[0x3000];
+        TestImages.header(TestImages.le(img), 8188, 0x10000); // magic inside, flags and checksum outside
+        refuse(img, "no Multiboot header in the first 8192 bytes");
+    }
+
+    @Test
     void misalignedHeaderIsNotFound() {
         byte[] img = new byte[0x1000];
         TestImages.header(TestImages.le(img), 2, 0);
