@@ -11,13 +11,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The benchmark loop as a Linux program (images/bench/native.S and native_main.c), built with gcc into a
+ * The benchmark loop as a Linux program (images/bench/native.S, native_main.c and the workload.inc
+ * they include), built with gcc into a
  * temporary directory and run with the guest's N, so a guest speed can be stated as a ratio to this
  * host's native speed measured in the same session.
  */
 public final class NativeYardstick {
     static final String ASM = "native.S";
     static final String MAIN = "native_main.c";
+    /** The loop itself, included by native.S (and by the benchmark kernel). */
+    static final String WORKLOAD = "workload.inc";
 
     /** Why the yardstick could not be measured; the bench goes on without it. */
     public static final class Unavailable extends Exception {
@@ -36,8 +39,10 @@ public final class NativeYardstick {
         Path root = ProjectRoot.find().orElseThrow(() -> new Unavailable(
                 "cannot find the project root (run through ./vmm, or set -Dvmm.home=DIR)"));
         Path dir = root.resolve("images").resolve("bench");
-        if (!Files.isRegularFile(dir.resolve(ASM)) || !Files.isRegularFile(dir.resolve(MAIN))) {
-            throw new Unavailable(dir + " has no " + ASM + " and " + MAIN);
+        for (String file : new String[] {ASM, MAIN, WORKLOAD}) {
+            if (!Files.isRegularFile(dir.resolve(file))) {
+                throw new Unavailable(dir.resolve(file) + " not found");
+            }
         }
         return dir;
     }
@@ -82,7 +87,7 @@ public final class NativeYardstick {
             }
             String out = new String(bytes, StandardCharsets.UTF_8);
             if (process.exitValue() != 0) {
-                throw new Unavailable(what + " failed with status " + process.exitValue() + ": " + lastLine(out));
+                throw new Unavailable(what + " failed with status " + process.exitValue() + ": " + firstError(out));
             }
             return out;
         } catch (IOException e) {
@@ -101,9 +106,10 @@ public final class NativeYardstick {
         return nl < 0 ? t : t.substring(0, nl);
     }
 
-    private static String lastLine(String s) {
+    /** The first line that says "error", else the last line: what gcc's failure was about. */
+    private static String firstError(String s) {
         String t = s.strip();
-        return t.substring(t.lastIndexOf('\n') + 1);
+        return t.lines().filter(l -> l.contains("error")).findFirst().orElse(t.substring(t.lastIndexOf('\n') + 1));
     }
 
     private static void deleteTree(Path dir) {
