@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
         if (repeat < 1) {
             throw new ParameterException(spec.commandLine(), "--repeat must be at least 1, got " + repeat);
         }
-        BootImage kernel = imagePath != null ? ImageResolver.resolve(imagePath.toString())
+        BootImage kernel = imagePath != null ? ImageResolver.readFile(imagePath.toString())
                 : new BootImage("bench", ImageCatalog.find("bench").orElseThrow(
                         () -> new UserError("bench: no benchmark kernel in the catalog; give one with --image PATH")));
         Benchmark.requireKernel(kernel.name(), kernel.bytes());

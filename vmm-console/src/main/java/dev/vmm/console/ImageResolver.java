@@ -35,6 +35,11 @@ public final class ImageResolver {
                         + catalogHint());
             }
         }
+        return readFile(arg);
+    }
+
+    /** The file {@code arg} (never a catalog name), checked like {@link #resolve}. */
+    public static BootImage readFile(String arg) {
         Path file = readableFile(arg);
         byte[] bytes;
         try {

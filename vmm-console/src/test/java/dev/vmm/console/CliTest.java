@@ -183,6 +183,19 @@ class CliTest {
     }
 
     @Test
+    void benchImageIsAlwaysAFile(@TempDir Path dir) throws IOException {
+        Outcome missing = vmm("bench", "--image", "bench");
+        assertEquals(2, missing.status());
+        assertEquals(List.of("vmm: bench: no such file"), missing.errLines());
+        Path text = Files.writeString(dir.resolve("hostname"), "host\n");
+        Outcome notKernel = vmm("bench", "--image", text.toString());
+        assertEquals(2, notKernel.status());
+        assertEquals(List.of("vmm: " + text + ": not the benchmark kernel (no Multiboot header at offset 0 with the iteration count at 0x20)"),
+                notKernel.errLines());
+        assertEquals("", notKernel.out());
+    }
+
+    @Test
     void aPicocliErrorNeverShowsAStackTrace() {
         Outcome o = vmm("bench", "--repeat", "x");
         assertEquals(2, o.status());
