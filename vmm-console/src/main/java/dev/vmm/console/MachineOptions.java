@@ -1,0 +1,67 @@
+package dev.vmm.console;
+
+import dev.vmm.core.MachineConfig;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The options that describe the machine, shared by every command that builds one ({@code run},
+ * {@code bench}). Values are checked by their converters so a bad one is a usage error (status 2).
+ */
+public final class MachineOptions {
+    public static final int MAX_SMP = 64;
+
+    @Option(names = "--mem", paramLabel = "SIZE", defaultValue = "256M", converter = MemorySize.Converter.class,
+            description = "Guest RAM: bytes or K/M/G/T (binary), a multiple of 1M (default: ${DEFAULT-VALUE}).")
+    long memBytes = MachineConfig.DEFAULT_MEM;
+
+    @Option(names = "--append", paramLabel = "CMDLINE", defaultValue = "",
+            description = "Kernel command line passed through Multiboot.")
+    String cmdline = "";
+
+    @Option(names = "--initrd", paramLabel = "FILE", split = ",",
+            description = "Multiboot modules, in order (comma-separated list of files).")
+    List<String> initrd = new ArrayList<>();
+
+    @Option(names = "--smp", paramLabel = "N", defaultValue = "1", converter = VcpuCount.class,
+            description = "Number of vCPUs, 1.." + MAX_SMP + " (default: ${DEFAULT-VALUE}).")
+    int smp = 1;
+
+    /**
+     * The machine these options describe; initrd files are checked (they must be readable regular
+     * files) and made absolute against the current directory.
+     *
+     * @throws UserError naming the first initrd file that cannot be read
+     */
+    public MachineConfig toConfig() {
+        List<Path> modules = new ArrayList<>();
+        for (String file : initrd) {
+            if (!file.isEmpty()) {
+                modules.add(ImageResolver.readableFile(file));
+            }
+        }
+        return new MachineConfig(memBytes, cmdline, modules, smp);
+    }
+
+    /** Picocli's converter for {@code --smp}. */
+    public static final class VcpuCount implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int n;
+            try {
+                n = Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a number of vCPUs");
+            }
+            if (n < 1 || n > MAX_SMP) {
+                throw new TypeConversionException("'" + value + "' is out of range: 1.." + MAX_SMP + " vCPUs");
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.vmm.console;
+
+import dev.vmm.core.ExitStatus;
+import dev.vmm.core.Machine;
+import dev.vmm.core.MachineConfig;
+import dev.vmm.core.boot.ImageException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code vmm run [IMAGE]}: boots a Multiboot kernel and runs it until the guest stops the machine. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Boot a Multiboot v1 kernel and run it until it stops; exits with the guest's status.")
+final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", defaultValue = "hello",
+            description = "A catalog name (hello, bench, ...) or a path to a kernel file (default: ${DEFAULT-VALUE}).")
+    String image = "hello";
+
+    @Mixin
+    MachineOptions machine = new MachineOptions();
+
+    @Option(names = "--serial", paramLabel = "stdio|none", defaultValue = "stdio",
+            description = "COM1: stdio (guest output to stdout, stdin to the guest; default) or none (discarded).")
+    SerialMode serial = SerialMode.STDIO;
+
+    @Option(names = "--stats", description = "At exit, print instructions executed, run time and MIPS on stderr.")
+    boolean stats;
+
+    private final Stdio stdio;
+
+    RunCommand(Stdio stdio) {
+        this.stdio = stdio;
+    }
+
+    @Override
+    public Integer call() throws ImageException, IOException {
+        BootImage boot = ImageResolver.resolve(image);
+        MachineConfig config = machine.toConfig();
+        OutputStream serialOut = serial == SerialMode.STDIO ? stdio.out() : OutputStream.nullOutputStream();
+        InputStream serialIn = serial == SerialMode.STDIO ? stdio.in() : null;
+
+        long start = System.nanoTime();
+        ExitStatus status;
+        long instructions;
+        try (Machine vm = new Machine(config, serialOut, serialIn)) {
+            vm.loadMultiboot(boot.name(), boot.bytes());
+            status = vm.run();
+            instructions = vm.instructionsExecuted();
+        } finally {
+            serialOut.flush();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        PrintWriter err = spec.commandLine().getErr();
+        if (status.report() != null) {
+            err.println(Vmm.oneLine(status.report()));
+        }
+        if (stats) {
+            err.println("instructions: " + instructions);
+            err.println(String.format(Locale.ROOT, "time: %.3f s", seconds));
+            err.println(String.format(Locale.ROOT, "MIPS: %.1f", seconds > 0 ? instructions / seconds / 1e6 : 0.0));
+            err.println("stopped: " + status.kind() + ", exit status " + status.exitCode());
+        }
+        return status.exitCode();
+    }
+}
