@@ -114,20 +114,31 @@ public final class Cpu implements Decoder.Fetch {
         }
     }
 
+    /**
+     * The hot loop. Stop requests are looked at every {@link #CHECK_EVERY} instructions (a volatile read
+     * per instruction would cost more than the rest of a simple instruction); HLT, faults and shutdown
+     * leave at once.
+     */
     private void loop(long end) {
-        while (instructions < end && !stopRequested && !halted && !shutdown) {
-            if ((flagsRest & Flags.IF) != 0 && !inhibitInterrupts && interrupts.pending()) {
-                Interrupts.checkExternal(this);
+        while (instructions < end && !stopRequested && !halted) {
+            long chunkEnd = Math.min(end, instructions + CHECK_EVERY);
+            while (instructions < chunkEnd) {
+                if ((flagsRest & Flags.IF) != 0 && !inhibitInterrupts && interrupts.pending()) {
+                    Interrupts.checkExternal(this);
+                }
+                inhibitInterrupts = false;
+                Insn d = fetch();
+                long n = rip + d.len;
+                nextRip = codeMode == 64 ? n : n & sizeMask(codeMode >>> 3);
+                Exec.execute(this, d);
+                rip = nextRip;
+                instructions++;
+                if (halted | shutdown) return;
             }
-            inhibitInterrupts = false;
-            Insn d = fetch();
-            long n = rip + d.len;
-            nextRip = codeMode == 64 ? n : (codeMode == 32 ? n & 0xFFFF_FFFFL : n & 0xFFFF);
-            Exec.execute(this, d);
-            rip = nextRip;
-            instructions++;
         }
     }
+
+    private static final int CHECK_EVERY = 1024;
 
     /** Asks the vCPU to return from {@link #run} at the next instruction boundary (any thread). */
     public void requestStop() { stopRequested = true; }
@@ -175,25 +186,24 @@ public final class Cpu implements Decoder.Fetch {
 
     // ---- registers ---------------------------------------------------------------------------
 
+    /** Mask of an operand size in bytes (1, 2, 4, 8), without a branch. */
+    static long sizeMask(int size) { return -1L >>> (64 - (size << 3)); }
+
     public long reg(int n, int size) {
-        return switch (size) {
-            case 1 -> n >= Insn.AH_BASE ? (r[n - Insn.AH_BASE] >>> 8) & 0xFF : r[n] & 0xFF;
-            case 2 -> r[n] & 0xFFFF;
-            case 4 -> r[n] & 0xFFFF_FFFFL;
-            default -> r[n];
-        };
+        if (n < Insn.AH_BASE) return r[n] & sizeMask(size);
+        return (r[n - Insn.AH_BASE] >>> 8) & 0xFF;
     }
 
     /** Writes a register by size: 32-bit writes zero the upper half, 8/16-bit writes merge. */
     public void setReg(int n, int size, long v) {
-        switch (size) {
-            case 1 -> {
-                if (n >= Insn.AH_BASE) { n -= Insn.AH_BASE; r[n] = (r[n] & ~0xFF00L) | ((v & 0xFF) << 8); }
-                else r[n] = (r[n] & ~0xFFL) | (v & 0xFF);
-            }
-            case 2 -> r[n] = (r[n] & ~0xFFFFL) | (v & 0xFFFF);
-            case 4 -> r[n] = v & 0xFFFF_FFFFL;
-            default -> r[n] = v;
+        if (size >= 4) {
+            r[n] = v & sizeMask(size);
+        } else if (n < Insn.AH_BASE) {
+            long m = sizeMask(size);
+            r[n] = (r[n] & ~m) | (v & m);
+        } else {
+            n -= Insn.AH_BASE;
+            r[n] = (r[n] & ~0xFF00L) | ((v & 0xFF) << 8);
         }
     }
 

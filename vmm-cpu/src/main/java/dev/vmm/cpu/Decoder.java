@@ -158,8 +158,31 @@ public final class Decoder {
             d.sub &= 7;
         }
         if (lock && !lockable(d)) d.op = Op.UD;
+        specialise(d);
         if (i > 15) { tooLong(d, mode); return; }
         d.len = i;
+    }
+
+    /** Picks the register-only or memory-only variant of the hottest instructions. */
+    private static void specialise(Insn d) {
+        switch (d.op) {
+            case Op.MOV_RM_REG -> d.op = d.mem ? Op.MOV_STORE : Op.MOV_RR;
+            case Op.MOV_REG_RM -> {
+                if (d.mem) d.op = Op.MOV_LOAD;
+                else { swapRegs(d); d.op = Op.MOV_RR; }
+            }
+            case Op.ALU_RM_REG -> { if (!d.mem) d.op = Op.ALU_RR; }
+            case Op.ALU_REG_RM -> { if (!d.mem) { swapRegs(d); d.op = Op.ALU_RR; } }
+            case Op.ALU_RM_IMM -> { if (!d.mem) d.op = Op.ALU_RI; }
+            default -> { }
+        }
+    }
+
+    /** Register forms are executed as rm = rm OP reg; a "G, E" form swaps its two registers. */
+    private static void swapRegs(Insn d) {
+        int t = d.rm;
+        d.rm = d.reg;
+        d.reg = t;
     }
 
     /** LOCK is allowed only on the read-modify-write instructions with a memory destination (SDM LOCK). */

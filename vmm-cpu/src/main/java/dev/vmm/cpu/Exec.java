@@ -10,6 +10,17 @@ final class Exec {
 
     static void execute(Cpu c, Insn d) {
         switch (d.op) {
+            case Op.MOV_RR -> c.setReg(d.rm, d.osize, c.reg(d.reg, d.osize));
+            case Op.MOV_LOAD -> c.setReg(d.reg, d.osize, c.read(c.lin(d), d.osize));
+            case Op.MOV_STORE -> c.write(c.lin(d), d.osize, c.reg(d.reg, d.osize));
+            case Op.ALU_RR -> {
+                long res = Alu.alu(c, d.sub, d.osize, c.reg(d.rm, d.osize), c.reg(d.reg, d.osize));
+                if (d.sub != 7) c.setReg(d.rm, d.osize, res);
+            }
+            case Op.ALU_RI -> {
+                long res = Alu.alu(c, d.sub, d.osize, c.reg(d.rm, d.osize), d.imm);
+                if (d.sub != 7) c.setReg(d.rm, d.osize, res);
+            }
             case Op.ALU_RM_REG -> Alu.rmw(c, d, Alu.K_ALU, c.reg(d.reg, d.osize));
             case Op.ALU_RM_IMM -> Alu.rmw(c, d, Alu.K_ALU, d.imm);
             case Op.ALU_REG_RM -> {

@@ -42,5 +42,7 @@ public final class Op {
     public static final int SWAPGS = 115, SYSCALL = 116, SYSRET = 117, RDTSCP = 118, WBINVD = 119;
     public static final int LSS = 120, LDS = 121, LES = 122, LFS = 123, LGS = 124, CLFLUSH = 125, FENCE = 126;
     public static final int SALC = 127, RDPID = 128;
-    public static final int COUNT = 129;
+    // register and memory forms chosen at decode time, so hot handlers do not test ModRM.mod (Bochs does the same)
+    public static final int MOV_RR = 129, MOV_LOAD = 130, MOV_STORE = 131, ALU_RR = 132, ALU_RI = 133;
+    public static final int COUNT = 134;
 }
