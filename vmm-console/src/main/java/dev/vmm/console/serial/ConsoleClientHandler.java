@@ -47,6 +47,7 @@ final class ConsoleClientHandler extends ChannelInboundHandlerAdapter
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile Channel channel;
     private boolean closing;   // event loop only
+    private boolean failed;    // event loop only: an error was counted for this client
 
     ConsoleClientHandler(ConsolePort port) {
         this.port = port;
@@ -145,6 +146,8 @@ final class ConsoleClientHandler extends ChannelInboundHandlerAdapter
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A reset or a broken pipe is the client's business: count it and let the others carry on.
+        if (failed) return;   // a reset can fail the read and the pending writes: one error per client
+        failed = true;
         port.stats().errors.increment();
         if (!(cause instanceof IOException) && !closing) {
             ctx.writeAndFlush(Unpooled.copiedBuffer("\r\nvmm: " + port.name() + ": closing: " + cause + "\r\n",
