@@ -74,6 +74,7 @@ final class RunCommand implements Callable<Integer> {
             err.println(String.format(Locale.ROOT, "MIPS: %.1f", seconds > 0 ? instructions / seconds / 1e6 : 0.0));
             err.println("stopped: " + status.kind() + ", exit status " + status.exitCode());
             err.print(lines.summary());
+            err.flush();
         }
         return status.exitCode();
     }
