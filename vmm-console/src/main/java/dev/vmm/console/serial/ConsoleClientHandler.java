@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   channelWritabilityChanged (writable again) ---------------------> drain
  *   Fanout: queue overflowed --overflowed()--> [event loop] message, close   (counted: slowDrops)
  *   channelRead(data) --> GuestInput.offer --full--> autoRead off; GuestInput resumes it later
+ *   input shut down ----> nothing: a half-closed client (nc -N) still receives output
  *   channelInactive ----> Fanout.unsubscribe, GuestInput.forget
  *   exceptionCaught ----> close                                               (counted: errors)
  * </pre>
@@ -133,6 +135,12 @@ final class ConsoleClientHandler extends ChannelInboundHandlerAdapter
     public void resume() {
         Channel ch = channel;
         ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) return;   // keep sending until the client closes
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
