@@ -4,6 +4,8 @@ import dev.vmm.core.ExitStatus;
 import dev.vmm.core.Machine;
 import dev.vmm.core.MachineConfig;
 import dev.vmm.core.boot.ImageException;
+import dev.vmm.console.serial.SerialBackends;
+import dev.vmm.console.serial.SerialOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,8 +14,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -32,9 +32,8 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     MachineOptions machine = new MachineOptions();
 
-    @Option(names = "--serial", paramLabel = "stdio|none", defaultValue = "stdio",
-            description = "COM1: stdio (guest output to stdout, stdin to the guest; default) or none (discarded).")
-    SerialMode serial = SerialMode.STDIO;
+    @Mixin
+    SerialOptions serial = new SerialOptions();
 
     @Option(names = "--stats", description = "At exit, print instructions executed, run time and MIPS on stderr.")
     boolean stats;
@@ -46,25 +45,26 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws ImageException, IOException {
+    public Integer call() throws ImageException, IOException, InterruptedException {
         BootImage boot = ImageResolver.resolve(image);
         MachineConfig config = machine.toConfig();
-        OutputStream serialOut = serial == SerialMode.STDIO ? stdio.out() : OutputStream.nullOutputStream();
-        InputStream serialIn = serial == SerialMode.STDIO ? stdio.in() : null;
+        PrintWriter err = spec.commandLine().getErr();
 
-        long start = System.nanoTime();
+        long start = 0;
         ExitStatus status;
         long instructions;
-        try (Machine vm = new Machine(config, serialOut, serialIn)) {
+        SerialBackends lines = serial.open(stdio.in(), stdio.out(), err);
+        try (lines; Machine vm = new Machine(config, lines.lines())) {
             vm.loadMultiboot(boot.name(), boot.bytes());
+            lines.awaitClients();
+            start = System.nanoTime();
             status = vm.run();
             instructions = vm.instructionsExecuted();
         } finally {
-            serialOut.flush();
+            stdio.out().flush();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
 
-        PrintWriter err = spec.commandLine().getErr();
         if (status.report() != null) {
             err.println(Vmm.oneLine(status.report()));
         }
@@ -73,6 +73,8 @@ final class RunCommand implements Callable<Integer> {
             err.println(String.format(Locale.ROOT, "time: %.3f s", seconds));
             err.println(String.format(Locale.ROOT, "MIPS: %.1f", seconds > 0 ? instructions / seconds / 1e6 : 0.0));
             err.println("stopped: " + status.kind() + ", exit status " + status.exitCode());
+            err.print(lines.summary());
+            err.flush();
         }
         return status.exitCode();
     }

@@ -83,7 +83,7 @@ class CliTest {
         assertEquals(1, run.machine.smp);
         assertEquals("", run.machine.cmdline);
         assertEquals(List.of(), run.machine.initrd);
-        assertEquals(SerialMode.STDIO, run.serial);
+        assertEquals(List.of(dev.vmm.console.serial.SerialSpec.STDIO), run.serial.specs());
         assertFalse(run.stats);
     }
 
@@ -94,7 +94,7 @@ class CliTest {
         assertEquals(64L << 30, run.machine.memBytes);
         assertEquals("console=ttyS0 quiet", run.machine.cmdline);
         assertEquals(List.of("a.img", "b.img", "c.img"), run.machine.initrd);
-        assertEquals(SerialMode.NONE, run.serial);
+        assertEquals(List.of(dev.vmm.console.serial.SerialSpec.NONE), run.serial.specs());
         assertTrue(run.stats);
         assertEquals("kernel.elf", run.image);
     }

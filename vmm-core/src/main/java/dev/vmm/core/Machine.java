@@ -10,6 +10,7 @@ import dev.vmm.core.devices.InputStreamSerialSource;
 import dev.vmm.core.devices.Ns16550;
 import dev.vmm.core.devices.OutputStreamSerialSink;
 import dev.vmm.core.devices.PortIoBus;
+import dev.vmm.core.devices.SerialLine;
 import dev.vmm.core.devices.SerialSource;
 import dev.vmm.core.devices.Uart16550;
 import dev.vmm.cpu.Cpu;
@@ -27,14 +28,14 @@ import java.util.List;
  * A PC: guest RAM, the port bus with its devices, the vCPUs, and the loop that runs them.
  *
  * <pre>
- *   vCPU --IN/OUT--> PortIoBus --> Uart16550 (COM1) --> sink (stdout) / source (stdin)
+ *   vCPU --IN/OUT--> PortIoBus --> Uart16550 (COM1..COM4) --> SerialLine: sink / source (stdio, console server)
  *                              --> DebugExitDevice (0xf4) ----+
  *                              --> BochsShutdownPort (0x8900) +--> stop(ExitStatus)
  *   vCPU --loads/stores--> TLB / PageWalker --> PhysicalMemory --code written--> vCPUs' decode caches
  * </pre>
  *
  * <p>The run loop gives the vCPU slices of {@link #SLICE} instructions; between slices it polls the
- * UART's input and flushes its output, and checks whether a device or another thread asked to stop.
+ * UARTs' input and flushes their sinks, and checks whether a device or another thread asked to stop.
  *
  * <p>Thread safety: {@link #run} runs on one thread; {@link #stop} may be called from any thread.
  */
@@ -51,9 +52,13 @@ public final class Machine implements AutoCloseable {
     private final MachineConfig config;
     private final PhysicalMemory mem;
     private final PortIoBus bus = new PortIoBus();
-    private final Uart16550 com1;
-    private final OutputStreamSerialSink serialSink;
-    private final InputStreamSerialSource serialSource;
+    /** COM1..COM4 bases; their ISA IRQs (4, 3, 4, 3) get wired once there is an interrupt controller. */
+    private static final int[] COM_BASES = {Ns16550.COM1_BASE, Ns16550.COM2_BASE, Ns16550.COM3_BASE, Ns16550.COM4_BASE};
+    public static final int MAX_SERIAL_PORTS = COM_BASES.length;
+
+    private final List<Uart16550> uarts = new ArrayList<>();
+    private final List<SerialLine> lines = new ArrayList<>();
+    private final InputStreamSerialSource ownedSource;  // made by the stream constructor, closed by close()
     private final List<Cpu> cpus = new ArrayList<>();
     private volatile ExitStatus exit;
     private boolean loaded;
@@ -63,18 +68,47 @@ public final class Machine implements AutoCloseable {
      * @param serialIn  what feeds COM1's receive FIFO, or null for nothing
      */
     public Machine(MachineConfig config, OutputStream serialOut, InputStream serialIn) {
+        this(config, streamLine(serialOut, serialIn), serialIn != null);
+    }
+
+    /**
+     * A machine with one UART per entry of {@code serialLines}: index 0 is COM1 (0x3F8), then COM2 (0x2F8),
+     * COM3 (0x3E8), COM4 (0x2E8). A null entry leaves that port out, except COM1, which is always present
+     * (with no cable when the list is empty or its entry is null).
+     *
+     * @throws IllegalArgumentException for more than {@value #MAX_SERIAL_PORTS} lines
+     */
+    public Machine(MachineConfig config, List<SerialLine> serialLines) {
+        this(config, serialLines, false);
+    }
+
+    private Machine(MachineConfig config, List<SerialLine> serialLines, boolean ownsStdioSource) {
+        if (serialLines.size() > MAX_SERIAL_PORTS) {
+            throw new IllegalArgumentException(serialLines.size() + " serial lines: at most " + MAX_SERIAL_PORTS);
+        }
         this.config = config;
         this.mem = new PhysicalMemory(config.memBytes());
-        this.serialSink = new OutputStreamSerialSink(serialOut == null ? OutputStream.nullOutputStream() : serialOut);
-        this.serialSource = serialIn == null ? null : new InputStreamSerialSource(serialIn);
-        this.com1 = new Uart16550(Ns16550.COM1_BASE, serialSink, serialSource == null ? SerialSource.NONE : serialSource, null);
-        com1.attach(bus);
+        this.ownedSource = ownsStdioSource ? (InputStreamSerialSource) serialLines.get(0).source() : null;
+        for (int i = 0; i < MAX_SERIAL_PORTS; i++) {
+            SerialLine line = i < serialLines.size() ? serialLines.get(i) : null;
+            if (line == null && i > 0) continue;
+            if (line == null) line = SerialLine.DISCONNECTED;
+            Uart16550 uart = new Uart16550(COM_BASES[i], line.sink(), line.source(), null);
+            uart.attach(bus);
+            uarts.add(uart);
+            lines.add(line);
+        }
         new DebugExitDevice(DebugExitDevice.DEFAULT_PORT,
             status -> stopWith(new ExitStatus(ExitStatus.Kind.DEBUG_EXIT, status, null))).attach(bus);
         new BochsShutdownPort(BochsShutdownPort.DEFAULT_PORT,
             () -> stopWith(new ExitStatus(ExitStatus.Kind.BOCHS_SHUTDOWN, 0, "vmm: guest wrote \"Shutdown\" to port 0x8900"))).attach(bus);
         for (int i = 0; i < Math.max(1, config.smp()); i++) cpus.add(new Cpu(i, mem, bus));
         mem.setCodeWriteListener(pfn -> { for (Cpu c : cpus) c.codePageWritten(pfn); });
+    }
+
+    private static List<SerialLine> streamLine(OutputStream serialOut, InputStream serialIn) {
+        OutputStreamSerialSink sink = new OutputStreamSerialSink(serialOut == null ? OutputStream.nullOutputStream() : serialOut);
+        return List.of(new SerialLine(sink, serialIn == null ? SerialSource.NONE : new InputStreamSerialSource(serialIn)));
     }
 
     /** Loads a Multiboot image into RAM and sets the boot vCPU up to enter it. */
@@ -100,7 +134,8 @@ public final class Machine implements AutoCloseable {
         try {
             while (exit == null) {
                 Cpu.Exit why = bsp.run(SLICE);
-                com1.pollInput();
+                for (Uart16550 uart : uarts) uart.pollInput();
+                flushSerial();
                 switch (why) {
                     case SHUTDOWN -> stopWith(new ExitStatus(ExitStatus.Kind.TRIPLE_FAULT, EXIT_TRIPLE_FAULT,
                         "vmm: cpu0 " + bsp.shutdownReason));
@@ -109,9 +144,13 @@ public final class Machine implements AutoCloseable {
                 }
             }
         } finally {
-            serialSink.flush();
+            flushSerial();
         }
         return exit;
+    }
+
+    private void flushSerial() {
+        for (SerialLine line : lines) line.sink().flush();
     }
 
     private void haltedStop(Cpu cpu) {
@@ -145,9 +184,12 @@ public final class Machine implements AutoCloseable {
 
     public PortIoBus ioBus() { return bus; }
 
+    /** The UARTs present, COM1 first, in port order COM1..COM4 (for the monitor's "info serial"). */
+    public List<Uart16550> serialPorts() { return List.copyOf(uarts); }
+
     @Override
     public void close() {
-        if (serialSource != null) serialSource.close();
-        serialSink.flush();
+        if (ownedSource != null) ownedSource.close();
+        flushSerial();
     }
 }

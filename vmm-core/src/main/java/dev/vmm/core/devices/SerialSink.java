@@ -15,4 +15,11 @@ public interface SerialSink {
 
     /** Takes one transmitted byte. Must not block and must not throw. */
     void write(byte b);
+
+    /**
+     * Passes on bytes this sink holds back (a buffer, a batch for another thread). The machine calls it
+     * between vCPU slices and when a run ends, so buffered output appears promptly even without a
+     * newline. Must not block and must not throw.
+     */
+    default void flush() { }
 }

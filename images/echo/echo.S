@@ -1,0 +1,155 @@
+# echo.S -- a serial echo guest: a Multiboot v1 kernel (flat binary, a.out
+# kludge) that prints a banner on COM1 and then sends back every byte COM1
+# receives, until it receives 0x04 (Ctrl-D, end of transmission): then it
+# prints a farewell and stops the machine through the debug-exit port.
+#
+# It is the guest the remote serial console's end-to-end tests talk to: what
+# a client types must come back through the UART, byte for byte, to every
+# client; so it polls (no interrupts) and never transforms a byte.
+#
+# Mode: stays in the 32-bit protected mode a Multiboot loader enters with
+# (flat CS/DS, paging off); loads its own GDT so it does not rely on the
+# loader's, and sets its own stack. Instructions used: mov, in, out, test,
+# cmp, jcc, jmp, call, ret, lgdt, ljmp, cli, cld, hlt.
+#
+# Exit: writes 0 to port 0xf4 (QEMU isa-debug-exit: status (0 << 1) | 1 = 1),
+# then "Shutdown" to port 0x8900 (Bochs), then cli;hlt forever.
+
+        .set MB_MAGIC, 0x1BADB002
+        .set MB_FLAGS, 0x00010000       # bit 16: the a.out kludge addresses below are valid
+        .set COM1, 0x3F8
+        .set LSR_DR, 0x01               # line status: data ready
+        .set LSR_THRE, 0x20             # line status: transmit holding register empty
+        .set LSR_TEMT, 0x40             # line status: transmitter empty
+        .set EOT, 0x04                  # Ctrl-D: the byte that stops the guest
+
+        .section .text
+        .code32
+        .globl _start
+_start:
+mb_header:
+        .long   MB_MAGIC
+        .long   MB_FLAGS
+        .long   -(MB_MAGIC + MB_FLAGS)
+        .long   mb_header               # header_addr
+        .long   _start                  # load_addr
+        .long   _load_end               # load_end_addr
+        .long   _bss_end                # bss_end_addr
+        .long   entry32                 # entry_addr
+
+        .p2align 3
+gdt:
+        .quad   0
+        .quad   0x00CF9A000000FFFF      # 0x08: flat 32-bit code
+        .quad   0x00CF92000000FFFF      # 0x10: flat data
+gdt_end:
+gdt_ptr:
+        .word   gdt_end - gdt - 1
+        .long   gdt
+
+        .p2align 4
+entry32:
+        cli
+        cld
+        lgdt    gdt_ptr
+        ljmp    $0x08, $1f
+1:      movw    $0x10, %ax
+        movw    %ax, %ds
+        movw    %ax, %es
+        movw    %ax, %ss
+        movw    %ax, %fs
+        movw    %ax, %gs
+        movl    $stack_top, %esp
+        call    serial_init
+        movl    $msg_ready, %esi
+        call    puts
+
+echo_loop:
+        movw    $COM1 + 5, %dx          # wait for a received byte (LSR.DR)
+1:      inb     %dx, %al
+        testb   $LSR_DR, %al
+        jz      1b
+        movw    $COM1, %dx              # take it from RBR
+        inb     %dx, %al
+        cmpb    $EOT, %al
+        je      stop
+        call    putc                    # and send it back unchanged
+        jmp     echo_loop
+
+stop:
+        movl    $msg_bye, %esi
+        call    puts
+        movw    $COM1 + 5, %dx          # wait until the transmitter is empty (LSR.TEMT)
+1:      inb     %dx, %al
+        testb   $LSR_TEMT, %al
+        jz      1b
+        xorl    %eax, %eax              # QEMU isa-debug-exit: exit status (0 << 1) | 1 = 1
+        outb    %al, $0xf4
+        movw    $0x8900, %dx            # Bochs: "Shutdown" on port 0x8900
+        movl    $msg_shutdown, %esi
+2:      movb    (%esi), %al
+        testb   %al, %al
+        jz      3f
+        outb    %al, %dx
+        incl    %esi
+        jmp     2b
+3:      cli
+        hlt
+        jmp     3b
+
+# serial_init: COM1 at 115200 baud, 8N1, FIFOs on (cleared), no interrupts
+serial_init:
+        movw    $COM1 + 1, %dx          # IER = 0
+        xorb    %al, %al
+        outb    %al, %dx
+        movw    $COM1 + 3, %dx          # LCR: DLAB
+        movb    $0x80, %al
+        outb    %al, %dx
+        movw    $COM1 + 0, %dx          # divisor 1
+        movb    $1, %al
+        outb    %al, %dx
+        movw    $COM1 + 1, %dx
+        xorb    %al, %al
+        outb    %al, %dx
+        movw    $COM1 + 3, %dx          # 8N1, DLAB off
+        movb    $3, %al
+        outb    %al, %dx
+        movw    $COM1 + 2, %dx          # FIFO on, both cleared, trigger 14
+        movb    $0xC7, %al
+        outb    %al, %dx
+        movw    $COM1 + 4, %dx          # DTR | RTS | OUT2
+        movb    $0x0B, %al
+        outb    %al, %dx
+        ret
+
+# putc(al): wait for LSR.THRE, then send. Clobbers ah, dx.
+putc:
+        movb    %al, %ah
+        movw    $COM1 + 5, %dx
+1:      inb     %dx, %al
+        testb   $LSR_THRE, %al
+        jz      1b
+        movw    $COM1, %dx
+        movb    %ah, %al
+        outb    %al, %dx
+        ret
+
+# puts(esi): send the NUL-terminated string. Clobbers esi, ax, dx.
+puts:
+        movb    (%esi), %al
+        testb   %al, %al
+        jz      1f
+        call    putc
+        incl    %esi
+        jmp     puts
+1:      ret
+
+        .section .rodata
+msg_ready:      .asciz "echo: ready\r\n"
+msg_bye:        .asciz "\r\necho: bye\r\n"
+msg_shutdown:   .asciz "Shutdown"
+
+        .section .bss
+        .p2align 4
+stack:  .space 4096
+stack_top:
