@@ -80,6 +80,8 @@ public final class Cpu implements Decoder.Fetch {
     final DecodedCache code;
     /** Interrupt controller hook: returns a pending vector when IF allows, or -1. */
     public InterruptSource interrupts = InterruptSource.NONE;
+    /** The hypervisor VMCALL and #PF go to first, or null (bare hardware). */
+    public Hypervisor hypervisor;
 
     public Cpu(int apicId, PhysicalMemory mem, IoPorts io) {
         this.apicId = apicId;
@@ -312,6 +314,12 @@ public final class Cpu implements Decoder.Fetch {
         if (includingGlobal) tlb.flushAll(); else tlb.flushNonGlobal();
         code.forgetCurrentPage();
     }
+
+    /** INVLPG from outside the instruction stream (the pmap's TLB shootdown). */
+    public void invalidatePage(long lin) { invlpg(lin); }
+
+    /** A TLB flush from outside the instruction stream (shootdown of a whole address space). */
+    public void invalidateTlb(boolean includingGlobal) { flushTlb(includingGlobal); }
 
     void invlpg(long lin) {
         tlb.invlpg(lin);

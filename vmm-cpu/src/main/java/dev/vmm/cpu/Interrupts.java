@@ -24,6 +24,8 @@ public final class Interrupts {
 
     /** Delivers a fault raised by the instruction at RIP (the return address is that instruction). */
     static void exception(Cpu c, int vector, int errorCode) {
+        // A pv hypervisor may resolve the fault itself: the instruction then restarts (RIP unchanged).
+        if (vector == PF && c.hypervisor != null && c.hypervisor.pageFault(c, c.cr2, errorCode)) return;
         deliverNested(c, vector, errorCode, c.rip, 0);
     }
 

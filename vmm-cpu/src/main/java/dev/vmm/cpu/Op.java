@@ -44,5 +44,6 @@ public final class Op {
     public static final int SALC = 127, RDPID = 128;
     // register and memory forms chosen at decode time, so hot handlers do not test ModRM.mod (Bochs does the same)
     public static final int MOV_RR = 129, MOV_LOAD = 130, MOV_STORE = 131, ALU_RR = 132, ALU_RI = 133;
-    public static final int COUNT = 134;
+    public static final int VMCALL = 134;
+    public static final int COUNT = 135;
 }

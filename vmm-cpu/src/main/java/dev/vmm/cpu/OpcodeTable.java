@@ -222,6 +222,7 @@ public final class OpcodeTable {
         member(g6, 3, "LTR Ew", Op.LTR, 0, W16);
         int g7 = group(TWO, 0x01, 0);
         member(g7, 0, "SGDT Ms", Op.SGDT, 0, MEMONLY);
+        memberReg(g7, 0, "VMCALL", Op.VMCALL, 0, REGONLY); // rm 1 VMCALL; the others are VMX instructions (#UD)
         member(g7, 1, "SIDT Ms", Op.SIDT, 0, MEMONLY);
         member(g7, 2, "LGDT Ms", Op.LGDT, 0, MEMONLY);
         member(g7, 3, "LIDT Ms", Op.LIDT, 0, MEMONLY);

@@ -115,6 +115,10 @@ final class Sys {
                 c.msrs.kernelGsBase = t;
                 c.updateMode();
             }
+            case Op.VMCALL -> {
+                if ((d.rm & 7) != 1 || c.hypervisor == null) throw c.ud();
+                c.r[0] = c.hypervisor.vmcall(c);
+            }
             case Op.SYSCALL -> Syscall.syscall(c);
             case Op.SYSRET -> Syscall.sysret(c, d.osize);
             case Op.LSS, Op.LDS, Op.LES, Op.LFS, Op.LGS -> loadFarPointer(c, d);

@@ -1,0 +1,115 @@
+package dev.vmm.core.hv;
+
+import dev.vmm.core.vm.VmFault;
+import dev.vmm.core.vm.VmSpace;
+import dev.vmm.core.vm.VmSystem;
+import dev.vmm.cpu.Cpu;
+import dev.vmm.cpu.Hypervisor;
+import dev.vmm.mmu.PageFaultCode;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static dev.vmm.core.vm.VmParam.*;
+
+/**
+ * Paravirtual memory: the hypercalls a pv guest kernel uses to leave its address spaces to the VMM,
+ * and the #PF interception that sends faults at user addresses of a pv address space to vm_fault.
+ *
+ * <p>ABI (README, "pv hypercalls"): VMCALL with the number in RAX and arguments in RDI, RSI, RDX, R10,
+ * R8, R9; RAX returns a KERN_* code, and a second result (a handle or an address) comes back in RDX.
+ * An unknown number returns -1000 (KVM's -KVM_ENOSYS); a call from CPL > 0 returns -1 (-KVM_EPERM).
+ * Bad arguments return KERN_INVALID_ARGUMENT and change nothing.
+ *
+ * <p>Thread safety: every call runs under the VM lock (the {@link VmSystem}'s monitor).
+ */
+public final class PvMemory implements Hypervisor {
+    public static final int HC_VMSPACE_CREATE = 0x100, HC_VMSPACE_DESTROY = 0x101, HC_MMAP = 0x102,
+        HC_MUNMAP = 0x103, HC_MPROTECT = 0x104, HC_MADVISE = 0x105, HC_MLOCK = 0x106, HC_MUNLOCK = 0x107,
+        HC_FORK = 0x108, HC_ACTIVATE = 0x109, HC_FAULT = 0x10A;
+    public static final long KVM_ENOSYS = -1000, KVM_EPERM = -1;
+
+    private final VmSystem vm;
+    private final Map<Long, VmSpace> spaces = new HashMap<>();
+    private final Map<Integer, VmSpace> current = new HashMap<>();
+    private long nextHandle = 1;
+    /** Counters: hypercalls served, faults resolved here, faults passed on to the guest. */
+    public long hypercalls, faultsResolved, faultsToGuest;
+
+    public PvMemory(VmSystem vm) { this.vm = vm; }
+
+    /** The pv address space behind a handle (for the VMM's own use and tests), or null. */
+    public VmSpace space(long handle) { synchronized (vm) { return spaces.get(handle); } }
+
+    @Override
+    public long vmcall(Cpu c) {
+        if (c.cpl != 0) return KVM_EPERM;
+        long nr = c.r[0], a0 = c.r[7], a1 = c.r[6], a2 = c.r[2], a3 = c.r[10], a4 = c.r[8];
+        synchronized (vm) {
+            hypercalls++;
+            long[] out = {0};
+            long rv = call(c.apicId(), nr, a0, a1, a2, a3, a4, out);
+            if (rv == KERN_SUCCESS) c.r[2] = out[0];
+            return rv;
+        }
+    }
+
+    /** The hypercall itself, by number; exposed so the VMM can drive pv spaces without a vCPU. */
+    public long call(int cpu, long nr, long a0, long a1, long a2, long a3, long a4, long[] out) {
+        synchronized (vm) {
+            if (nr == HC_VMSPACE_CREATE) {
+                long h = nextHandle++;
+                spaces.put(h, VmSpace.create(vm));
+                out[0] = h;
+                return KERN_SUCCESS;
+            }
+            if (nr < HC_VMSPACE_CREATE || nr > HC_FAULT) return KVM_ENOSYS;
+            VmSpace s = spaces.get(a0);
+            if (s == null) return KERN_INVALID_ARGUMENT;
+            int len32 = a2 > Integer.MAX_VALUE ? -1 : 0;
+            return switch ((int) nr) {
+                case HC_VMSPACE_DESTROY -> {
+                    spaces.remove(a0);
+                    current.values().removeIf(x -> x == s);
+                    s.exit();
+                    yield KERN_SUCCESS;
+                }
+                case HC_MMAP -> s.mmap(a1, a2, (int) a3, (int) a4, out);
+                case HC_MUNMAP -> s.munmap(a1, a2);
+                case HC_MPROTECT -> a3 != (int) a3 ? KERN_INVALID_ARGUMENT : s.mprotect(a1, a2, (int) a3);
+                case HC_MADVISE -> a3 != (int) a3 ? KERN_INVALID_ARGUMENT : s.madvise(a1, a2, (int) a3);
+                case HC_MLOCK -> s.mlock(a1, a2);
+                case HC_MUNLOCK -> s.munlock(a1, a2);
+                case HC_FORK -> {
+                    long h = nextHandle++;
+                    spaces.put(h, s.fork());
+                    out[0] = h;
+                    yield KERN_SUCCESS;
+                }
+                case HC_ACTIVATE -> {
+                    vm.pmap().activate(cpu, s.pmap());
+                    current.put(cpu, s);
+                    yield KERN_SUCCESS;
+                }
+                case HC_FAULT -> (a2 & ~VM_PROT_ALL) != 0 || len32 != 0 ? KERN_INVALID_ARGUMENT : VmFault.fault(s.map, a1, (int) a2, 0);
+                default -> KVM_ENOSYS;
+            };
+        }
+    }
+
+    @Override
+    public boolean pageFault(Cpu c, long va, int errorCode) {
+        synchronized (vm) {
+            VmSpace s = current.get(c.apicId());
+            if (s == null || va < 0 || va >= VmSpace.VM_MAXUSER_ADDRESS || (errorCode & PageFaultCode.RSVD) != 0) {
+                faultsToGuest++;
+                return false;
+            }
+            int type = (errorCode & PageFaultCode.ID) != 0 ? VM_PROT_EXECUTE
+                : (errorCode & PageFaultCode.W) != 0 ? VM_PROT_WRITE : VM_PROT_READ;
+            if (VmFault.fault(s.map, va, type, 0) == KERN_SUCCESS) { faultsResolved++; return true; }
+            faultsToGuest++;
+            return false;
+        }
+    }
+}

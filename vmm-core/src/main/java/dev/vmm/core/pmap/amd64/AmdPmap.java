@@ -1,0 +1,252 @@
+package dev.vmm.core.pmap.amd64;
+
+import dev.vmm.core.pmap.Pmap;
+import dev.vmm.core.pmap.PmapStatistics;
+import dev.vmm.core.vm.VmPage;
+import dev.vmm.core.vm.VmPhys;
+import dev.vmm.mmu.PhysicalMemory;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+import static dev.vmm.core.pmap.amd64.PmapBits.*;
+
+/**
+ * struct pmap for amd64: a 4-level page-table tree in guest RAM whose kernel half (PML4 slots 256-511)
+ * is shared with the kernel pmap, pm_stats, pm_active, the pmap's pv chunks and the page-table pages
+ * kept by promotions. The pmap(9) operations are in {@link PmapEnter}, {@link PmapRemove},
+ * {@link PmapProtect} and {@link PmapSuperpages}; this class holds the state and the table walking
+ * (pmap_pml4e, pmap_pdpe, pmap_pde, pmap_pte) and page-table page allocation (pmap_allocpte) and
+ * release (pmap_unwire_ptp).
+ *
+ * <p>Field tags: (c) constant, (p) the pmap lock, (a) changed by pmap_activate on any vCPU.
+ * Page-table pages: VmPage.pindex holds the level (1 = PT ... 4 = PML4) and VmPage.refCount the number
+ * of valid entries (user pmaps only; kernel page-table pages are never freed).
+ *
+ * <p>Entries are read and stored plainly: the vCPUs that could set A/D bits concurrently are stopped at
+ * an instruction boundary while the VM lock is held.
+ */
+public final class AmdPmap implements Pmap {
+    private static int nextId;
+    /** (c) */
+    final int id = nextId++;
+    /** (c) */
+    final AmdPmapModule module;
+    final PhysicalMemory mem;
+    final VmPhys phys;
+    private final boolean kernel;
+    /** (c) top-level page (PML4). */
+    final VmPage pml4;
+    /** (p) pm_stats */
+    long residentCount, wiredCount;
+    /** (a) pm_active */
+    long active;
+    /** (p) chunks with free slots */
+    final LinkedHashSet<PvChunk> freeChunks = new LinkedHashSet<>();
+    /** (p) page-table pages kept by promotion for later demotion (pm_root), by va >>> 21 */
+    final Map<Long, VmPage> savedPtp = new HashMap<>();
+    boolean released;
+
+    AmdPmap(AmdPmapModule module, VmPage pml4, boolean kernel) {
+        this.module = module;
+        this.mem = module.mem;
+        this.phys = module.phys;
+        this.pml4 = pml4;
+        this.kernel = kernel;
+        pml4.pindex = 4;
+    }
+
+    // ---- table walking -----------------------------------------------------------------------
+
+    long load(long entryAddr) { return mem.read64(entryAddr); }
+
+    void store(long entryAddr, long v) { mem.write64(entryAddr, v); }
+
+    long pml4eAddr(long va) { return pml4.phys + ((long) pml4Index(va) << 3); }
+
+    /** Address of the entry for {@code va} at {@code level} (1 = PTE ... 4 = PML4E), or -1 when a level above is missing or a leaf. */
+    long entryAddr(long va, int level) {
+        long a = pml4eAddr(va);
+        for (int l = 4; l > level; l--) {
+            long e = load(a);
+            if ((e & PG_V) == 0 || (l < 4 && (e & PG_PS) != 0)) return -1;
+            int idx = l == 4 ? pdpIndex(va) : l == 3 ? pdIndex(va) : ptIndex(va);
+            a = (e & PG_FRAME) + ((long) idx << 3);
+        }
+        return a;
+    }
+
+    long pdeAddr(long va) { return entryAddr(va, 2); }
+
+    long pteAddr(long va) { return entryAddr(va, 1); }
+
+    /** The page-table page that holds the entry at {@code entryAddr}. */
+    VmPage tablePage(long entryAddr) { return phys.page(entryAddr & PG_FRAME); }
+
+    // ---- page-table pages --------------------------------------------------------------------
+
+    /** A page for page tables or pv chunks: NOSLEEP callers may get null, others reclaim and wait. */
+    VmPage allocPtp(boolean nosleep) {
+        VmPage m = nosleep ? phys.alloc(false) : module.allocPageReclaiming(this);
+        if (m == null) return null;
+        mem.zero(m.phys, 4096);
+        m.wire();
+        return m;
+    }
+
+    void freePtp(VmPage m) {
+        m.refCount = 0;
+        m.unwire();
+        phys.free(m);
+    }
+
+    /**
+     * pmap_allocpte: makes sure page tables down to level {@code leafLevel} exist for {@code va}
+     * (demoting a superpage in the way when {@code leafLevel} is 1) and takes a reference on the table
+     * that will hold the new entry. Returns the entry's address, or -1 under NOSLEEP when a page could not
+     * be had (nothing is changed then).
+     */
+    long allocEntry(long va, int leafLevel, boolean nosleep) {
+        if (leafLevel == 1) {
+            long pdeA = pdeAddr(va);
+            if (pdeA >= 0 && (load(pdeA) & (PG_V | PG_PS)) == (PG_V | PG_PS)) PmapSuperpages.demote(this, va, pdeA);
+        }
+        int missing = 0;
+        long a = pml4eAddr(va);
+        for (int l = 4; l > leafLevel; l--) {
+            long e = load(a);
+            if ((e & PG_V) == 0) { missing = l - leafLevel; break; }
+            int idx = l == 4 ? pdpIndex(va) : l == 3 ? pdIndex(va) : ptIndex(va);
+            a = (e & PG_FRAME) + ((long) idx << 3);
+        }
+        if (missing > 0 && kernel) {
+            throw new IllegalStateException(String.format("pmap_allocpte: kernel va %#x has no page table (pmap_growkernel first)", va));
+        }
+        VmPage[] fresh = new VmPage[missing];
+        for (int i = 0; i < missing; i++) {
+            fresh[i] = allocPtp(nosleep);
+            if (fresh[i] == null) {
+                for (int j = 0; j < i; j++) freePtp(fresh[j]);
+                return -1;
+            }
+        }
+        // Link the new tables top down: the first missing level's entry lives in an existing table.
+        int k = 0;
+        a = pml4eAddr(va);
+        for (int l = 4; l > leafLevel; l--) {
+            long e = load(a);
+            if ((e & PG_V) == 0) {
+                VmPage t = fresh[k++];
+                t.pindex = l - 1;
+                store(a, t.phys | PG_V | PG_RW | PG_A | PG_M | (isUser(va) ? PG_U : 0));
+                ref(a, +1);
+                residentCount++;
+                e = load(a);
+            }
+            int idx = l == 4 ? pdpIndex(va) : l == 3 ? pdIndex(va) : ptIndex(va);
+            a = (e & PG_FRAME) + ((long) idx << 3);
+        }
+        ref(a, +1);
+        return a;
+    }
+
+    /** Adjusts the valid-entry count of the table holding {@code entryAddr} (user pmaps). */
+    void ref(long entryAddr, int delta) {
+        if (kernel) return;
+        tablePage(entryAddr).refCount += delta;
+    }
+
+    /**
+     * pmap_unwire_ptp: drops the reference that the entry at {@code entryAddr} (for {@code va}) held on
+     * its table; a table left empty is unlinked from its parent and queued on {@code free}, to be freed
+     * only after the TLB invalidation.
+     */
+    void unuse(long va, long entryAddr, List<VmPage> free) {
+        if (kernel) return;
+        VmPage t = tablePage(entryAddr);
+        if (--t.refCount > 0 || t == pml4) return;
+        int level = (int) t.pindex;
+        long parent = entryAddr(va, level + 1);
+        store(parent, 0);
+        residentCount--;
+        free.add(t);
+        unuse(va, parent, free);
+    }
+
+    /** Frees page-table pages once the invalidation that covered them has been acknowledged. */
+    void freeAll(List<VmPage> free) {
+        for (VmPage m : free) freePtp(m);
+        free.clear();
+    }
+
+    /** reclaim_pv_chunk's per-entry work: removes a non-wired 4 KiB mapping; returns whether it did. */
+    boolean reclaimMapping(PvEntry pv) {
+        return PmapRemove.reclaim(this, pv);
+    }
+
+    // ---- pmap(9) -----------------------------------------------------------------------------
+
+    @Override public PmapStatistics stats() { return new PmapStatistics(residentCount, wiredCount); }
+
+    @Override public long active() { return active; }
+
+    long activeMask() { return active; }
+
+    @Override public long cr3() { return pml4.phys; }
+
+    @Override public boolean isKernel() { return kernel; }
+
+    @Override public int enter(long va, VmPage m, int prot, int flags, int psind) {
+        return PmapEnter.enter(this, va, m, prot, flags, psind);
+    }
+
+    @Override public void enterObject(long start, long end, List<VmPage> pages, VmPage mStart, int prot) {
+        PmapEnter.enterObject(this, start, end, pages, mStart, prot);
+    }
+
+    @Override public void enterQuick(long va, VmPage m, int prot) { PmapEnter.enterQuick(this, va, m, prot); }
+
+    @Override public long extract(long va) {
+        long pdeA = pdeAddr(va);
+        if (pdeA < 0) return 0;
+        long pde = load(pdeA);
+        if ((pde & PG_V) == 0) return 0;
+        if ((pde & PG_PS) != 0) return (pde & PG_PS_FRAME) | (va & PDRMASK);
+        long pte = load((pde & PG_FRAME) + ((long) ptIndex(va) << 3));
+        return (pte & PG_V) == 0 ? 0 : (pte & PG_FRAME) | (va & 0xFFF);
+    }
+
+    @Override public VmPage extractAndHold(long va, int prot) { return PmapProtect.extractAndHold(this, va, prot); }
+
+    @Override public boolean isPrefaultable(long va) {
+        long pdeA = pdeAddr(va);
+        if (pdeA < 0) return false;
+        long pde = load(pdeA);
+        if ((pde & PG_V) == 0 || (pde & PG_PS) != 0) return false;
+        return (load((pde & PG_FRAME) + ((long) ptIndex(va) << 3)) & PG_V) == 0;
+    }
+
+    @Override public int mincore(long va, long[] paOut) { return PmapProtect.mincore(this, va, paOut); }
+
+    @Override public void protect(long sva, long eva, int prot) { PmapProtect.protect(this, sva, eva, prot); }
+
+    @Override public void remove(long sva, long eva) { PmapRemove.remove(this, sva, eva); }
+
+    @Override public void removePages() { PmapRemove.removePages(this); }
+
+    @Override public void unwire(long sva, long eva) { PmapProtect.unwire(this, sva, eva); }
+
+    @Override public void advise(long sva, long eva, int advice) { PmapProtect.advise(this, sva, eva, advice); }
+
+    @Override public void copy(Pmap src, long dstAddr, long len, long srcAddr) {
+        PmapProtect.copy(this, (AmdPmap) src, dstAddr, len, srcAddr);
+    }
+
+    @Override public void pinit2() { module.copyKernelSlots(this); }
+
+    @Override public void release() { module.release(this); }
+
+    @Override public String toString() { return (kernel ? "kernel_pmap " : "pmap ") + id; }
+}
