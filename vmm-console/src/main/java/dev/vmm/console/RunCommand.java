@@ -39,6 +39,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--stats", description = "At exit, print instructions executed, run time and MIPS on stderr.")
     boolean stats;
 
+    @Mixin
+    MonitorOptions monitor = new MonitorOptions();
+
     private final Stdio stdio;
 
     RunCommand(Stdio stdio) {
@@ -49,6 +52,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws ImageException, IOException {
         BootImage boot = ImageResolver.resolve(image);
         MachineConfig config = machine.toConfig();
+        if (monitor.enabled()) {
+            return monitor.run(stdio, config, boot);
+        }
         OutputStream serialOut = serial == SerialMode.STDIO ? stdio.out() : OutputStream.nullOutputStream();
         InputStream serialIn = serial == SerialMode.STDIO ? stdio.in() : null;
 
