@@ -157,10 +157,12 @@ public final class Machine implements AutoCloseable {
     private void park() {
         serialSink.flush();
         synchronized (ctl) {
-            parked = true;
-            ctl.notifyAll();
             try {
-                while (pauseRequested && exit == null) ctl.wait();
+                while (pauseRequested && exit == null) {
+                    // (again) parked: also after a resume() that a new pause() overtook before this thread woke
+                    if (!parked) { parked = true; ctl.notifyAll(); }
+                    ctl.wait();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 stop();
@@ -204,6 +206,7 @@ public final class Machine implements AutoCloseable {
         synchronized (ctl) {
             for (Cpu c : cpus) c.resumeFrom = c.linearRip();
             pauseRequested = false;
+            parked = false;   // from now on the vCPUs may run: no step, and isPaused() says so at once
             ctl.notifyAll();
         }
     }
