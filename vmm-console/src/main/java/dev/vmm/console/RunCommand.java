@@ -38,6 +38,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--stats", description = "At exit, print instructions executed, run time and MIPS on stderr.")
     boolean stats;
 
+    @Mixin
+    MonitorOptions monitor = new MonitorOptions();
+
     private final Stdio stdio;
 
     RunCommand(Stdio stdio) {
@@ -49,6 +52,9 @@ final class RunCommand implements Callable<Integer> {
         BootImage boot = ImageResolver.resolve(image);
         MachineConfig config = machine.toConfig();
         PrintWriter err = spec.commandLine().getErr();
+        if (monitor.enabled()) {
+            return monitor.run(stdio, config, boot);
+        }
 
         long start = 0;
         ExitStatus status;

@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
  * {@code VMM_DEBUG=1}.
  */
 @Command(name = "vmm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {RunCommand.class, BenchCommand.class, HelpCommand.class},
+        subcommands = {RunCommand.class, MonitorCommand.class, BenchCommand.class, HelpCommand.class},
         description = {
             "A full-system x86-64 virtual machine monitor whose memory system is FreeBSD's.",
             "Without a command, boots the demo kernel (vmm run hello)."
@@ -115,6 +115,9 @@ public final class Vmm implements Callable<Integer> {
         public <K> K create(Class<K> cls) throws Exception {
             if (cls == RunCommand.class) {
                 return cls.cast(new RunCommand(stdio));
+            }
+            if (cls == MonitorCommand.class) {
+                return cls.cast(new MonitorCommand(stdio));
             }
             return CommandLine.defaultFactory().create(cls);
         }

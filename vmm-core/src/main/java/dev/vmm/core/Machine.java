@@ -38,6 +38,10 @@ import java.util.List;
  * UARTs' input and flushes their sinks, and checks whether a device or another thread asked to stop.
  *
  * <p>Thread safety: {@link #run} runs on one thread; {@link #stop} may be called from any thread.
+ * The monitor's control API ({@link #pause}, {@link #resume}, {@link #step}, {@link #reset},
+ * breakpoints) may be called from another thread: {@code pause} parks the run thread at an
+ * instruction boundary (between slices), and while it is parked the caller may step and inspect the
+ * vCPUs; every hand-over goes through the {@code ctl} lock, which orders the vCPU state between threads.
  */
 public final class Machine implements AutoCloseable {
     /** Instructions per slice between device polls: short enough for interactive input, long enough to be cheap. */
@@ -62,6 +66,16 @@ public final class Machine implements AutoCloseable {
     private final List<Cpu> cpus = new ArrayList<>();
     private volatile ExitStatus exit;
     private boolean loaded;
+    private String imageName;
+    private byte[] imageBytes;
+
+    // ---- monitor control; (c) = guarded by ctl ----
+    private final Object ctl = new Object();
+    private volatile boolean pauseRequested;            // (c) writes
+    private boolean parked;                             // (c) the run thread waits in park()
+    private final java.util.TreeSet<Long> breakpoints = new java.util.TreeSet<>(); // (c)
+    private volatile boolean breakpointsChanged;
+    private volatile java.util.function.Consumer<String> pauseListener = reason -> { };
 
     /**
      * @param serialOut where COM1's transmitted bytes go ({@code --serial stdio}: System.out)
@@ -125,14 +139,19 @@ public final class Machine implements AutoCloseable {
         BootImage boot = MultibootLoader.load(mem, imageName, image, cmdline, modules);
         cpus.get(0).enterMultiboot(boot.entry(), MultibootLoader.BOOTLOADER_MAGIC, boot.infoAddr());
         loaded = true;
+        this.imageName = imageName;
+        this.imageBytes = image;
     }
 
     /** Runs until the guest stops the machine (debug exit, shutdown, triple fault, halt) or {@link #stop}. */
     public ExitStatus run() {
         if (!loaded) throw new IllegalStateException("no image loaded");
-        Cpu bsp = cpus.get(0);
+        Cpu bsp;
         try {
             while (exit == null) {
+                if (pauseRequested) { park(); continue; }
+                if (breakpointsChanged) applyBreakpoints();
+                bsp = cpus.get(0);
                 Cpu.Exit why = bsp.run(SLICE);
                 for (Uart16550 uart : uarts) uart.pollInput();
                 flushSerial();
@@ -140,6 +159,10 @@ public final class Machine implements AutoCloseable {
                     case SHUTDOWN -> stopWith(new ExitStatus(ExitStatus.Kind.TRIPLE_FAULT, EXIT_TRIPLE_FAULT,
                         "vmm: cpu0 " + bsp.shutdownReason));
                     case HALTED -> haltedStop(bsp);
+                    case BREAKPOINT -> {
+                        pauseRequested = true;
+                        pauseListener.accept(String.format("cpu%d: breakpoint at %#x", bsp.apicId(), bsp.linearRip()));
+                    }
                     default -> { }
                 }
             }
@@ -164,7 +187,132 @@ public final class Machine implements AutoCloseable {
     private void stopWith(ExitStatus status) {
         if (exit == null) exit = status;
         for (Cpu c : cpus) c.requestStop();
+        synchronized (ctl) { ctl.notifyAll(); }
     }
+
+    // ---- monitor control ----------------------------------------------------------------------
+
+    /** The run thread waits here while paused; the vCPUs are at an instruction boundary. */
+    private void park() {
+        flushSerial();
+        synchronized (ctl) {
+            try {
+                while (pauseRequested && exit == null) {
+                    // (again) parked: also after a resume() that a new pause() overtook before this thread woke
+                    if (!parked) { parked = true; ctl.notifyAll(); }
+                    ctl.wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop();
+            } finally {
+                parked = false;
+            }
+            applyBreakpoints();
+        }
+    }
+
+    /** Called on the thread about to run the vCPUs, so they see the set without a volatile read per instruction. */
+    private void applyBreakpoints() {
+        synchronized (ctl) {
+            breakpointsChanged = false;
+            long[] bps = breakpoints.isEmpty() ? null : breakpoints.stream().mapToLong(Long::longValue).toArray();
+            for (Cpu c : cpus) c.breakpoints = bps;
+        }
+    }
+
+    /**
+     * Asks the run thread to stop at the next instruction boundary and returns once it has (or once the
+     * machine has ended). Before {@link #run} starts, makes it start paused. Returns whether the machine is paused.
+     */
+    public boolean pause() throws InterruptedException {
+        synchronized (ctl) {
+            pauseRequested = true;
+            for (Cpu c : cpus) c.requestStop();
+            while (!parked && exit == null) ctl.wait();
+            return parked;
+        }
+    }
+
+    /** Makes {@link #run} start paused (QEMU's -S): call before starting the run thread. */
+    public void startPaused() { pauseRequested = true; }
+
+    /** Whether the run thread is parked at an instruction boundary. */
+    public boolean isPaused() { synchronized (ctl) { return parked; } }
+
+    /** Lets a paused machine run on; a vCPU sitting on a breakpoint passes it. */
+    public void resume() {
+        synchronized (ctl) {
+            for (Cpu c : cpus) c.resumeFrom = c.linearRip();
+            pauseRequested = false;
+            parked = false;   // from now on the vCPUs may run: no step, and isPaused() says so at once
+            ctl.notifyAll();
+        }
+    }
+
+    /** Who is told (on the run thread) when a breakpoint pauses the machine. */
+    public void setPauseListener(java.util.function.Consumer<String> l) { pauseListener = l == null ? r -> { } : l; }
+
+    /**
+     * Executes up to {@code n} instructions on vCPU {@code cpu} of a paused machine, on the caller's thread,
+     * stopping early at a breakpoint (not the one it starts on), a halt or a shutdown.
+     *
+     * @return why it stopped ({@link Cpu.Exit#BUDGET} when all n ran)
+     * @throws IllegalStateException when the machine is not paused
+     */
+    public Cpu.Exit step(int cpu, long n) {
+        synchronized (ctl) {
+            if (!parked) throw new IllegalStateException("the machine is not stopped");
+            Cpu c = cpus.get(cpu);
+            applyBreakpoints();
+            c.resumeFrom = c.linearRip();
+            long target = c.instructions + n;
+            Cpu.Exit why = Cpu.Exit.BUDGET;
+            for (int tries = 0; c.instructions < target && tries < 2 * n + 2; tries++) {
+                why = c.run(target - c.instructions);
+                if (why != Cpu.Exit.STOP_REQUESTED && why != Cpu.Exit.BUDGET) break;   // a stale stop request: go on
+            }
+            for (Uart16550 uart : uarts) uart.pollInput();
+            flushSerial();
+            if (why == Cpu.Exit.SHUTDOWN) {
+                stopWith(new ExitStatus(ExitStatus.Kind.TRIPLE_FAULT, EXIT_TRIPLE_FAULT, "vmm: cpu" + cpu + " " + c.shutdownReason));
+            }
+            return why == Cpu.Exit.STOP_REQUESTED ? Cpu.Exit.BUDGET : why;
+        }
+    }
+
+    /** Adds a breakpoint at a linear address; returns false if it was already set. */
+    public boolean addBreakpoint(long linear) {
+        synchronized (ctl) { breakpointsChanged = true; return breakpoints.add(linear); }
+    }
+
+    /** Removes one breakpoint (returns whether it existed), or every one with {@code null}. */
+    public boolean removeBreakpoint(Long linear) {
+        synchronized (ctl) {
+            breakpointsChanged = true;
+            if (linear == null) { boolean any = !breakpoints.isEmpty(); breakpoints.clear(); return any; }
+            return breakpoints.remove(linear);
+        }
+    }
+
+    public List<Long> breakpoints() { synchronized (ctl) { return List.copyOf(breakpoints); } }
+
+    /**
+     * Resets a paused machine: RAM cleared, fresh vCPUs, the image loaded again as at boot (devices keep
+     * their state, as after a PC's INIT with no reset of the chipset).
+     */
+    public void reset() throws ImageException {
+        synchronized (ctl) {
+            if (!parked) throw new IllegalStateException("the machine is not stopped");
+            for (long[] r : mem.ramRanges()) mem.zero(r[0], r[1] - r[0]);
+            for (int i = 0; i < cpus.size(); i++) cpus.set(i, new Cpu(i, mem, bus));
+            loadMultiboot(imageName, imageBytes);
+            applyBreakpoints();
+        }
+    }
+
+    /** How the machine ended, or null while it can still run. */
+    public ExitStatus exitStatus() { return exit; }
 
     /** Asks a running machine to stop at the next instruction boundary (from any thread). */
     public void stop() {
@@ -180,6 +328,7 @@ public final class Machine implements AutoCloseable {
 
     public PhysicalMemory memory() { return mem; }
 
+    /** The vCPUs (a copy: {@link #reset} replaces them). */
     public List<Cpu> cpus() { return List.copyOf(cpus); }
 
     public PortIoBus ioBus() { return bus; }

@@ -96,7 +96,29 @@ public final class Cpu implements Decoder.Fetch {
     // ---- run loop ----------------------------------------------------------------------------
 
     /** Why {@link #run} returned. */
-    public enum Exit { BUDGET, HALTED, SHUTDOWN, STOP_REQUESTED }
+    public enum Exit { BUDGET, HALTED, SHUTDOWN, STOP_REQUESTED, BREAKPOINT }
+
+    // ---- debugger hook (the monitor's breakpoints) --------------------------------------------
+    /**
+     * Linear addresses to stop before, or null. Null (the usual case) leaves {@link #run} on its fast
+     * loop; otherwise it checks before every instruction and returns {@link Exit#BREAKPOINT} with
+     * RIP at the breakpoint. Set only while the vCPU is not running.
+     */
+    public long[] breakpoints;
+    /** A linear address whose breakpoint is passed once, to resume from it (-1 for none); cleared at the next check. */
+    public long resumeFrom = -1;
+
+    /** Linear address of the next instruction. */
+    public long linearRip() { return codeMode == 64 ? rip : (segBase[Seg.CS] + rip) & 0xFFFF_FFFFL; }
+
+    private boolean atBreakpoint(long[] bps) {
+        long lin = linearRip();
+        boolean passing = lin == resumeFrom;
+        resumeFrom = -1;
+        if (passing) return false;
+        for (long b : bps) if (b == lin) return true;
+        return false;
+    }
 
     /** Executes up to {@code budget} instructions. */
     public Exit run(long budget) {
@@ -109,7 +131,10 @@ public final class Cpu implements Decoder.Fetch {
             }
             if (instructions >= end) return Exit.BUDGET;
             try {
-                loop(end);
+                long[] bps = breakpoints;
+                if (bps == null) loop(end);
+                else if (atBreakpoint(bps)) return Exit.BREAKPOINT;
+                else loop(instructions + 1);
             } catch (CpuFault f) {
                 Interrupts.exception(this, f.vector, f.errorCode);
             }

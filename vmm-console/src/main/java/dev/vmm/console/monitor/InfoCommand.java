@@ -1,0 +1,14 @@
+package dev.vmm.console.monitor;
+
+import picocli.CommandLine.Command;
+
+/** {@code info WHAT}: the machine's state; each kind is a subcommand. */
+@Command(name = "info", description = "Show machine state: registers, cpus, stats, mem, tlb, break.",
+        subcommands = {InfoRegistersCommand.class, InfoCpusCommand.class, InfoStatsCommand.class,
+            InfoMemCommand.class, InfoTlbCommand.class, InfoBreakCommand.class})
+final class InfoCommand extends ShellCommand {
+    @Override
+    void execute() {
+        throw new MonitorError("info what? one of: registers, cpus, stats, mem, tlb, break (help info)");
+    }
+}

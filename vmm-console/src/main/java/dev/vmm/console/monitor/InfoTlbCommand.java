@@ -1,0 +1,37 @@
+package dev.vmm.console.monitor;
+
+import dev.vmm.cpu.Cpu;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code info tlb [CPU]}: the TLB's real contents. */
+@Command(name = "tlb", description = "A vCPU's TLB entries as they are, each checked against the page tables (STALE when they differ).")
+final class InfoTlbCommand extends ShellCommand {
+    @Parameters(arity = "0..1", paramLabel = "CPU", description = "vCPU number (default 0).")
+    Integer cpu;
+
+    @Option(names = "--json", description = "Machine-readable output.")
+    boolean json;
+
+    @Override
+    void execute() {
+        s.inspect(() -> {
+            Cpu c = s.cpu(cpu);
+            List<TlbView.Entry> entries = TlbView.entries(c);
+            if (json) {
+                List<Object> rows = new ArrayList<>();
+                for (TlbView.Entry e : entries) rows.add(TlbView.json(e));
+                println(Json.of(rows));
+                return;
+            }
+            println(String.format("cpu%d TLB: %d entries valid (fills %d, flushes %d, invlpg %d)", c.apicId(), entries.size(),
+                c.tlb.fills, c.tlb.flushes, c.tlb.invlpgs));
+            if (!entries.isEmpty()) println("  slot  linear page         frame         uwx  restrictions");
+            for (TlbView.Entry e : entries) println(TlbView.line(e));
+        });
+    }
+}
