@@ -23,12 +23,36 @@ final class TestCpu {
     });
     final int mode;
 
-    TestCpu(int mode) {
+    TestCpu(int mode) { this(mode, 3); }
+
+    final int cpl;
+
+    TestCpu(int mode, int cpl) {
         this.mode = mode;
+        this.cpl = cpl;
+        reset();
+    }
+
+    /**
+     * Puts the vCPU (back) into its mode: page tables, control registers, segments, CPL, descriptor-table
+     * registers. Guest RAM is never freed, so tests that let random code change the mode reset rather
+     * than make a new TestCpu.
+     */
+    void reset() {
         long user = Pte.P | Pte.RW | Pte.US;
         mem.write64(PML4, PDPT | user);
         mem.write64(PDPT, PD | user);
         for (int i = 0; i < 2; i++) mem.write64(PD + 8L * i, ((long) i << 21) | user | Pte.PS);
+        cpu.cr0 = 0x6000_0010L;
+        cpu.cr3 = 0;
+        cpu.cr4 = 0;
+        cpu.efer = 0;
+        cpu.gdtrBase = 0;
+        cpu.gdtrLimit = 0xFFFF;
+        cpu.idtrBase = 0;
+        cpu.idtrLimit = 0x3FF;
+        cpu.shutdown = false;
+        cpu.halted = false;
         Segments.flatProtected(cpu);
         if (mode == 64) {
             cpu.cr4 |= 1 << 5; // PAE
@@ -41,10 +65,11 @@ final class TestCpu {
             cpu.segAttr[Seg.CS] &= ~Segments.ATTR_DB;
             cpu.segAttr[Seg.SS] &= ~Segments.ATTR_DB;
         }
-        for (int s = 0; s < 6; s++) { cpu.segAttr[s] |= 3 << 5; cpu.segSel[s] |= 3; } // DPL 3, RPL 3
-        cpu.cpl = 3;
+        for (int s = 0; s < 6; s++) { cpu.segAttr[s] |= cpl << 5; cpu.segSel[s] |= cpl; } // DPL = RPL = CPL
+        cpu.cpl = cpl;
         cpu.updateMode();
         cpu.updatePaging();
+        cpu.flushTlb(true);
     }
 
     /** Places code at {@link #CODE} and sets RIP there; the decoded cache forgets the old bytes. */
