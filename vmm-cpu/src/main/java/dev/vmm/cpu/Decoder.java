@@ -56,7 +56,7 @@ public final class Decoder {
             if (opc == 0x3A) { ud(d, mode, i, opc); return; }
             if (opc == 0x38) { three38 = true; opc = f.byteAt(i++); }
         }
-        Entry raw = three38 ? (rep == 0xF2 ? INVALID : THREE_38[opc]) : raw(twoByte, opc);
+        Entry raw = three38 ? (rep == 0xF2 ? INVALID : THREE_38[opc]) : raw(twoByte, opc, mode);
         if (twoByte && rep == 0xF3 && !three38 && TWO_F3[opc] != null) { raw = TWO_F3[opc]; rep = 0; }
         int modrm = 0;
         boolean hasModrm = raw.has(MODRM);

@@ -75,6 +75,8 @@ final class Exec {
             case Op.BCD -> Bcd.adjust(c, d.sub);
             case Op.AAM -> Bcd.aam(c, (int) d.imm);
             case Op.AAD -> Bcd.aad(c, (int) d.imm);
+            case Op.ARPL -> LegacyOps.arpl(c, d);
+            case Op.BOUND -> LegacyOps.bound(c, d);
             case Op.UD -> throw c.ud();
             case Decoder.TOO_LONG -> throw c.gp(0);
             default -> {

@@ -47,5 +47,6 @@ public final class Op {
     // bit counts (F3 0F B8/BC/BD), MOVBE (0F 38 F0/F1), BCD adjustments (sub: 0 DAA 1 DAS 2 AAA 3 AAS)
     public static final int POPCNT = 134, TZCNT = 135, LZCNT = 136, MOVBE_LOAD = 137, MOVBE_STORE = 138;
     public static final int BCD = 139, AAM = 140, AAD = 141;
-    public static final int COUNT = 142;
+    public static final int ARPL = 142, BOUND = 143;
+    public static final int COUNT = 144;
 }

@@ -30,6 +30,8 @@ public final class OpcodeTable {
     }
 
     static final Entry INVALID = new Entry("(bad)", Op.UD, 0, 0);
+    /** 63 outside 64-bit mode (in 64-bit mode it is MOVSXD). */
+    static final Entry ARPL = new Entry("ARPL Ew,Gw", Op.ARPL, 0, MODRM | W16);
     /** One-byte opcodes, two-byte (0F xx) opcodes. */
     static final Entry[] ONE = new Entry[256], TWO = new Entry[256];
     /** Two-byte opcodes whose meaning changes with a mandatory F3 prefix (null: the prefix is just REP). */
@@ -102,6 +104,7 @@ public final class OpcodeTable {
         one(0xD4, "AAM Ib", Op.AAM, 0, IBU | NO64);
         one(0xD5, "AAD Ib", Op.AAD, 0, IBU | NO64);
         one(0x60, "PUSHA", Op.PUSHA, 0, NO64);
+        one(0x62, "BOUND Gv,Ma", Op.BOUND, 0, MODRM | MEMONLY | NO64);
         one(0x61, "POPA", Op.POPA, 0, NO64);
         one(0x63, "MOVSXD Gv,Ed", Op.MOVSXD, 0, MODRM);
         one(0x68, "PUSH Iz", Op.PUSH_IMM, 0, IZ | D64);
@@ -313,4 +316,9 @@ public final class OpcodeTable {
 
     /** The unresolved entry (a group entry carries the flags shared by its members). */
     public static Entry raw(boolean twoByte, int opc) { return (twoByte ? TWO : ONE)[opc]; }
+
+    /** The unresolved entry in a given code mode: opcode 63 is ARPL outside 64-bit mode. */
+    public static Entry raw(boolean twoByte, int opc, int mode) {
+        return !twoByte && opc == 0x63 && mode != 64 ? ARPL : raw(twoByte, opc);
+    }
 }

@@ -35,6 +35,7 @@ class HostDifferentialTest {
         ShiftCases.add(all);
         BitCases.add(all);
         MiscCases.add(all);
+        FlowCases.add(all);
         return all;
     }
 

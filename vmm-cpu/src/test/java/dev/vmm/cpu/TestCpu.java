@@ -14,7 +14,13 @@ import dev.vmm.mmu.Pte;
 final class TestCpu {
     static final long CODE = 0x100000, WINDOW = 0x200000, WINDOW_SIZE = 0x2000, STACK_TOP = 0x201F00;
     static final long MEM_SIZE = 4L << 20;
-    private static final long PML4 = 0x1000, PDPT = 0x2000, PD = 0x3000;
+    private static final long PML4 = 0x1000, PDPT = 0x2000, PD = 0x3000, GDT = 0x4000;
+    /**
+     * The GDT, laid out so that the user selectors are Linux's (the host harness runs with them):
+     * 0x08 code32, 0x10 data, 0x18 code64 (DPL 0); 0x23 code32, 0x2B data, 0x33 code64 (DPL 3).
+     */
+    private static final long[] DESCRIPTORS = {0, 0x00CF_9B00_0000_FFFFL, 0x00CF_9300_0000_FFFFL, 0x00AF_9B00_0000_FFFFL,
+        0x00CF_FB00_0000_FFFFL, 0x00CF_F300_0000_FFFFL, 0x00AF_FB00_0000_FFFFL};
 
     final PhysicalMemory mem = new PhysicalMemory(MEM_SIZE);
     final Cpu cpu = new Cpu(0, mem, new IoPorts() {
@@ -47,8 +53,9 @@ final class TestCpu {
         cpu.cr3 = 0;
         cpu.cr4 = 0;
         cpu.efer = 0;
-        cpu.gdtrBase = 0;
-        cpu.gdtrLimit = 0xFFFF;
+        for (int i = 0; i < DESCRIPTORS.length; i++) mem.write64(GDT + 8L * i, DESCRIPTORS[i]);
+        cpu.gdtrBase = GDT;
+        cpu.gdtrLimit = DESCRIPTORS.length * 8 - 1;
         cpu.idtrBase = 0;
         cpu.idtrLimit = 0x3FF;
         cpu.shutdown = false;
@@ -65,7 +72,11 @@ final class TestCpu {
             cpu.segAttr[Seg.CS] &= ~Segments.ATTR_DB;
             cpu.segAttr[Seg.SS] &= ~Segments.ATTR_DB;
         }
-        for (int s = 0; s < 6; s++) { cpu.segAttr[s] |= cpl << 5; cpu.segSel[s] |= cpl; } // DPL = RPL = CPL
+        for (int s = 0; s < 6; s++) {
+            cpu.segAttr[s] |= cpl << 5 | Segments.TYPE_ACCESSED; // DPL = RPL = CPL
+            cpu.segSel[s] = s == Seg.CS ? (mode == 64 ? 0x18 : 0x08) : 0x10;
+            if (cpl == 3) cpu.segSel[s] += 0x1B;
+        }
         cpu.cpl = cpl;
         cpu.updateMode();
         cpu.updatePaging();
