@@ -77,6 +77,7 @@ final class Exec {
             case Op.AAD -> Bcd.aad(c, (int) d.imm);
             case Op.ARPL -> LegacyOps.arpl(c, d);
             case Op.BOUND -> LegacyOps.bound(c, d);
+            case Op.SEG_QUERY -> SegmentQueries.execute(c, d, d.sub);
             case Op.UD -> throw c.ud();
             case Decoder.TOO_LONG -> throw c.gp(0);
             default -> {

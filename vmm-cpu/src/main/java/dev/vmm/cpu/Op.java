@@ -48,5 +48,6 @@ public final class Op {
     public static final int POPCNT = 134, TZCNT = 135, LZCNT = 136, MOVBE_LOAD = 137, MOVBE_STORE = 138;
     public static final int BCD = 139, AAM = 140, AAD = 141;
     public static final int ARPL = 142, BOUND = 143;
-    public static final int COUNT = 144;
+    public static final int SEG_QUERY = 144; // sub: 0 LAR 1 LSL 2 VERR 3 VERW
+    public static final int COUNT = 145;
 }

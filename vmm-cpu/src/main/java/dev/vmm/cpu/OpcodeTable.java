@@ -236,6 +236,8 @@ public final class OpcodeTable {
         member(g6, 1, "STR Ew", Op.STR, 0, 0);
         member(g6, 2, "LLDT Ew", Op.LLDT, 0, W16);
         member(g6, 3, "LTR Ew", Op.LTR, 0, W16);
+        member(g6, 4, "VERR Ew", Op.SEG_QUERY, 2, W16);
+        member(g6, 5, "VERW Ew", Op.SEG_QUERY, 3, W16);
         int g7 = group(TWO, 0x01, 0);
         member(g7, 0, "SGDT Ms", Op.SGDT, 0, MEMONLY);
         member(g7, 1, "SIDT Ms", Op.SIDT, 0, MEMONLY);
@@ -245,6 +247,8 @@ public final class OpcodeTable {
         member(g7, 6, "LMSW Ew", Op.LMSW, 0, W16);
         member(g7, 7, "INVLPG Mb", Op.INVLPG, 0, MEMONLY);
         memberReg(g7, 7, "SWAPGS/RDTSCP", Op.SWAPGS, 0, REGONLY); // rm 0 SWAPGS, rm 1 RDTSCP
+        two(0x02, "LAR Gv,Ew", Op.SEG_QUERY, 0, MODRM);
+        two(0x03, "LSL Gv,Ew", Op.SEG_QUERY, 1, MODRM);
         two(0x05, "SYSCALL", Op.SYSCALL, 0, 0);
         two(0x06, "CLTS", Op.CLTS, 0, 0);
         two(0x07, "SYSRET", Op.SYSRET, 0, 0);

@@ -34,6 +34,24 @@ final class FlowCases {
             new int[] {RAX, RBX, RCX}, Inputs.VALUES, 0));
         out.add(new DiffCase("bound32_in", 32, "mov %eax,%ebx;sub $3,%ebx;mov %ebx,(%edi);mov %eax,4(%edi);bound %eax,(%edi)", 32,
             new int[] {RAX, RBX}, Inputs.VALUES, 0));
+        // selectors: null, the three user selectors, kernel ones (DPL 0: invisible at CPL 3), beyond the GDT, an LDT one
+        int[] sels = {0, 0x23, 0x2b, 0x33, 0x10, 0x18, 0x2a, 0x28, 0x8b, 0x2000, 0x2f};
+        for (int m : new int[] {64, 32}) {
+            for (int sel : sels) {
+                String sx = "mov $" + sel + ",%ecx;";
+                out.add(new DiffCase("lar" + m + "_" + Integer.toHexString(sel), m, sx + "lar %ecx,%eax;lar %cx,%bx", 32, ab, Inputs.VALUES, 0));
+                out.add(new DiffCase("lsl" + m + "_" + Integer.toHexString(sel), m, sx + "lsl %ecx,%eax;lslw %cx,%bx", 32, ab, Inputs.VALUES, 0));
+                out.add(new DiffCase("verr" + m + "_" + Integer.toHexString(sel), m, sx + "verr %cx;setz %al;verw %cx", 32, ab, Inputs.VALUES, 0));
+            }
+        }
+        out.add(new DiffCase("lsl_m", 64, "movw $0x2b,(%rdi);lsl (%rdi),%rax", 64, ab, Inputs.VALUES, 0));
+        out.add(new DiffCase("sreg32", 32, "mov %ds,%eax;mov %ss,%bx;mov %es,(%edi);push %ds;pop %es;mov %ax,%ds;push %ss;pop %ecx", 32,
+            new int[] {RAX, RBX, RCX}, Inputs.VALUES, 0));
+        out.add(new DiffCase("sreg64", 64, "mov %ss,%eax;mov %cs,%rbx;mov %ds,(%rdi)", 32, ab, Inputs.VALUES, 0));
+        out.add(new DiffCase("moffs64", 64, "mov %rbx,(%rdi);movabs 0x200100,%eax;movabs %al,0x200104;movabs 0x200101,%ax", 64, ab, Inputs.VALUES, 0));
+        for (String bad : new String[] {"ud2", ".byte 0xf0,0x90", ".byte 0xf0,0x01,0xd8", ".byte 0x0f,0x0b", ".byte 0xf0,0x39,0x07", ".byte 0xc4,0xc1"}) {
+            out.add(new DiffCase("ud_" + bad.replaceAll("[^a-z0-9]", ""), 64, bad, 32, ab, Inputs.VALUES, 0));
+        }
         out.add(new DiffCase("bound16", 32, "mov %ebx,(%edi);boundw %ax,(%edi)", 16, ab, Inputs.VALUES, 0));
     }
 }

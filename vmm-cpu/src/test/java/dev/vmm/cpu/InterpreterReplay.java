@@ -15,8 +15,8 @@ final class InterpreterReplay {
             if (c.mode() == 64) loaded64 = code; else loaded32 = code;
         }
         Cpu cpu = t.cpu;
+        t.reset(); // segment registers and anything else an earlier case changed
         cpu.rip = TestCpu.CODE;
-        cpu.halted = false;
         long m = c.mode() == 64 ? -1L : 0xFFFF_FFFFL;
         for (int r = 0; r < 16; r++) cpu.r[r] = in[r] & m;
         cpu.setRflags(in[16] | Flags.IF); // user code on the host always runs with IF set
