@@ -197,6 +197,17 @@ final class Alu {
         c.setRflags(zf ? f | Flags.ZF : f);
     }
 
+    /** ADCX (sub 0) / ADOX (sub 1): unsigned add with carry through CF, or through OF; no other flag changes. */
+    static void adx(Cpu c, Insn d, long src) {
+        int size = d.osize;
+        long flags = c.rflags(), bit = d.sub == 0 ? Flags.CF : Flags.OF;
+        long a = c.reg(d.reg, size), b = Exec.mask(src, size), cin = (flags & bit) != 0 ? 1 : 0;
+        long sum = a + b + cin;
+        boolean carry = size == 8 ? Long.compareUnsigned(sum, a) < 0 || (cin == 1 && sum == a) : (sum >>> 32) != 0;
+        c.setReg(d.reg, size, sum);
+        c.setRflags(carry ? flags | bit : flags & ~bit);
+    }
+
     // ---- multiply and divide ------------------------------------------------------------------
 
     static void mul(Cpu c, Insn d, long src) {

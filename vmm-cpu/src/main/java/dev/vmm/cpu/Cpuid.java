@@ -31,7 +31,8 @@ final class Cpuid {
                 cx = LEAF1_ECX;
                 d = LEAF1_EDX;
             }
-            case 7 -> { if (sub == 0) { a = 0; b = (1 << 7); } } // SMEP (not BMI1: TZCNT is there, ANDN and the other VEX forms are not)
+            // SMEP, ADX (not BMI1: TZCNT is there, ANDN and the other VEX forms are not)
+            case 7 -> { if (sub == 0) { a = 0; b = (1 << 7) | (1 << 19); } }
             case 0x4000_0000 -> { a = 0x4000_0000; b = str("vmmV"); cx = str("MMvm"); d = str("mVMM"); }
             case 0x8000_0000 -> a = MAX_EXT;
             case 0x8000_0001 -> { cx = EXT1_ECX; d = EXT1_EDX; }

@@ -58,6 +58,11 @@ public final class Decoder {
         }
         Entry raw = three38 ? (rep == 0xF2 ? INVALID : THREE_38[opc]) : raw(twoByte, opc, mode);
         if (twoByte && rep == 0xF3 && !three38 && TWO_F3[opc] != null) { raw = TWO_F3[opc]; rep = 0; }
+        if (three38 && opc == 0xF6) { // ADCX (66) / ADOX (F3): a mandatory prefix, not an operand size
+            raw = rep == 0xF3 ? ADOX : opsz ? ADCX : INVALID;
+            opsz = false;
+            rep = 0;
+        }
         int modrm = 0;
         boolean hasModrm = raw.has(MODRM);
         if (hasModrm) modrm = f.byteAt(i++);
@@ -90,6 +95,7 @@ public final class Decoder {
         else if (mode == 64 && (flags & D64) != 0) d.osize = opsz ? 2 : 8;
         else d.osize = (mode == 16) != opsz ? 2 : 4;
         if ((flags & W16) != 0) d.osize = 2;
+        if (d.op == Op.ADX && d.osize == 2) d.osize = 4; // "Gy": 32 bits unless REX.W, in every mode
         d.asize = mode == 64 ? (adsz ? 4 : 8) : ((mode == 16) != adsz ? 2 : 4);
         boolean byteRegs = d.osize == 1 && rex == 0;
 

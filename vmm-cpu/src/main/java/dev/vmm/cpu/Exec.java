@@ -78,6 +78,7 @@ final class Exec {
             case Op.ARPL -> LegacyOps.arpl(c, d);
             case Op.BOUND -> LegacyOps.bound(c, d);
             case Op.SEG_QUERY -> SegmentQueries.execute(c, d, d.sub);
+            case Op.ADX -> Alu.adx(c, d, readRm(c, d));
             case Op.UD -> throw c.ud();
             case Decoder.TOO_LONG -> throw c.gp(0);
             default -> {

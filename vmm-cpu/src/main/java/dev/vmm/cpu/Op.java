@@ -49,5 +49,6 @@ public final class Op {
     public static final int BCD = 139, AAM = 140, AAD = 141;
     public static final int ARPL = 142, BOUND = 143;
     public static final int SEG_QUERY = 144; // sub: 0 LAR 1 LSL 2 VERR 3 VERW
-    public static final int COUNT = 145;
+    public static final int ADX = 145; // sub: 0 ADCX 1 ADOX
+    public static final int COUNT = 146;
 }

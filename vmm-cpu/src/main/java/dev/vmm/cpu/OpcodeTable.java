@@ -32,6 +32,8 @@ public final class OpcodeTable {
     static final Entry INVALID = new Entry("(bad)", Op.UD, 0, 0);
     /** 63 outside 64-bit mode (in 64-bit mode it is MOVSXD). */
     static final Entry ARPL = new Entry("ARPL Ew,Gw", Op.ARPL, 0, MODRM | W16);
+    /** 66/F3 0F 38 F6: the prefix selects the instruction (its operand size stays 32, or 64 with REX.W). */
+    static final Entry ADCX = new Entry("ADCX Gy,Ey", Op.ADX, 0, MODRM), ADOX = new Entry("ADOX Gy,Ey", Op.ADX, 1, MODRM);
     /** One-byte opcodes, two-byte (0F xx) opcodes. */
     static final Entry[] ONE = new Entry[256], TWO = new Entry[256];
     /** Two-byte opcodes whose meaning changes with a mandatory F3 prefix (null: the prefix is just REP). */

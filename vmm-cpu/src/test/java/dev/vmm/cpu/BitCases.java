@@ -52,6 +52,12 @@ final class BitCases {
             out.add(new DiffCase("popcnt" + w + "_m", 64, "mov " + reg(RBX, w) + ",(%rdi);popcnt" + s + " (%rdi),"
                 + reg(10, w), w, new int[] {10, RBX}, Inputs.VALUES, 0));
         }
+        for (String op : new String[] {"adcx", "adox"}) {
+            out.add(new DiffCase(op + "32", 64, op + " %ebx,%eax", 32, new int[] {RAX, RBX}, Inputs.VALUES, 0));
+            out.add(new DiffCase(op + "64", 64, op + " %rbx,%r9", 64, new int[] {9, RBX}, Inputs.VALUES, 0));
+            out.add(new DiffCase(op + "64_m", 64, "mov %rbx,(%rdi);" + op + " (%rdi),%rax;" + op + " %rax,%rax", 64, new int[] {RAX, RBX}, Inputs.VALUES, 0));
+            out.add(new DiffCase(op + "32_c", 32, op + " %ebx,%eax", 32, new int[] {RAX, RBX}, Inputs.VALUES, 0));
+        }
         out.add(new DiffCase("bswap32", 64, "bswap %ebx", 32, new int[] {RBX}, Inputs.VALUES, 0));
         out.add(new DiffCase("bswap64", 64, "bswap %r11", 64, new int[] {11}, Inputs.VALUES, 0));
         conditions(out);
@@ -69,6 +75,13 @@ final class BitCases {
             }
             out.add(new DiffCase("add32_set" + cc, 64, "add %ebx,%eax;set" + cc + " %dl", 32, new int[] {RAX, RBX, RDX},
                 Inputs.VALUES, 0));
+            // condition codes read from every kind of lazy flag state
+            String[] producers = {"dec %ebx", "sbb %ebx,%eax", "adc %bx,%ax", "neg %al", "inc %rbx", "shr %cl,%ebx", "imul %ebx,%eax",
+                "bt %ecx,%ebx", "xor %ebx,%eax", "rol %cl,%bl", "sahf", "popcnt %ebx,%eax"};
+            for (int p = 0; p < producers.length; p++) {
+                out.add(new DiffCase("p" + p + "_set" + cc, 64, producers[p] + ";set" + cc + " %dl;cmov" + cc + " %ebx,%esi", 32,
+                    new int[] {RAX, RBX, RCX, RDX, RSI}, Inputs.VALUES, 0));
+            }
             out.add(new DiffCase("sub8_j" + cc, 64, "sub %bl,%al;j" + cc + " 1f;mov $1,%esi;1:", 8,
                 new int[] {RAX, RBX, RSI}, Inputs.VALUES, 0));
             for (int w : new int[] {16, 32, 64}) {
