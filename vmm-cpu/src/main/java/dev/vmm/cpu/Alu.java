@@ -53,13 +53,6 @@ final class Alu {
 
     static void logicFlags(Cpu c, int size, long res) { logic(c, Flags.lg(size), res); }
 
-    /** Flags given explicitly for CF, OF and AF, with ZF/SF/PF from the result. */
-    private static void aux(Cpu c, int w, long res, boolean cf, boolean of) {
-        c.lfOp = Flags.AUX << 2 | w;
-        c.lfRes = res;
-        c.lfAux = (cf ? Flags.CF : 0) | (of ? Flags.OF : 0);
-    }
-
     /** Computes a read-modify-write operation of kind {@code k} on {@code v}. */
     private static long compute(Cpu c, Insn d, int k, long v, long src) {
         int size = d.osize;
@@ -160,8 +153,9 @@ final class Alu {
         if (old != acc) c.setReg(0, size, old);
     }
 
+    /** CMPXCHG8B m64 / CMPXCHG16B m128 (REX.W; the operand must be 16-byte aligned, else #GP(0)). */
     static void cmpxchg8b(Cpu c, Insn d) {
-        if (d.osize == 8) throw c.ud(); // CMPXCHG16B: not enumerated in CPUID yet
+        if (d.osize == 8) { cmpxchg16b(c, d); return; }
         long la = c.lin(d);
         long expect = (c.r[0] & 0xFFFF_FFFFL) | (c.r[2] << 32);
         long update = (c.r[3] & 0xFFFF_FFFFL) | (c.r[1] << 32);
@@ -172,10 +166,46 @@ final class Alu {
         } else {
             old = c.mem.cmpxchg(pa, 8, expect, update);
         }
+        boolean eq = old == expect;
+        if (!eq) { c.setReg(0, 4, old); c.setReg(2, 4, old >>> 32); }
+        setZf(c, eq);
+    }
+
+    /**
+     * Guest RAM offers no 16-byte compare-and-set, so CMPXCHG16B serialises on a host lock: atomic with
+     * respect to other CMPXCHG16Bs and split-lock operations, not to plain 8-byte LOCKed accesses.
+     */
+    private static void cmpxchg16b(Cpu c, Insn d) {
+        long la = c.lin(d);
+        if ((la & 15) != 0) throw c.gp(0);
+        long lo, hi;
+        synchronized (SPLIT_LOCK) {
+            c.rmwAddress(la, 16);
+            lo = c.read(la, 8);
+            hi = c.read(la + 8, 8);
+            boolean eq = lo == c.r[0] && hi == c.r[2];
+            c.write(la, 8, eq ? c.r[3] : lo);
+            c.write(la + 8, 8, eq ? c.r[1] : hi);
+        }
+        boolean eq = lo == c.r[0] && hi == c.r[2];
+        if (!eq) { c.r[0] = lo; c.r[2] = hi; }
+        setZf(c, eq);
+    }
+
+    private static void setZf(Cpu c, boolean zf) {
         long f = c.rflags() & ~Flags.ZF;
-        if (old == expect) f |= Flags.ZF;
-        else { c.setReg(0, 4, old); c.setReg(2, 4, old >>> 32); }
-        c.setRflags(f);
+        c.setRflags(zf ? f | Flags.ZF : f);
+    }
+
+    /** ADCX (sub 0) / ADOX (sub 1): unsigned add with carry through CF, or through OF; no other flag changes. */
+    static void adx(Cpu c, Insn d, long src) {
+        int size = d.osize;
+        long flags = c.rflags(), bit = d.sub == 0 ? Flags.CF : Flags.OF;
+        long a = c.reg(d.reg, size), b = Exec.mask(src, size), cin = (flags & bit) != 0 ? 1 : 0;
+        long sum = a + b + cin;
+        boolean carry = size == 8 ? Long.compareUnsigned(sum, a) < 0 || (cin == 1 && sum == a) : (sum >>> 32) != 0;
+        c.setReg(d.reg, size, sum);
+        c.setRflags(carry ? flags | bit : flags & ~bit);
     }
 
     // ---- multiply and divide ------------------------------------------------------------------
@@ -204,7 +234,19 @@ final class Alu {
                 c.r[2] = hi;
             }
         }
-        aux(c, w, lo, over, over);
+        mulFlags(c, w, lo, over);
+    }
+
+    /**
+     * MUL/IMUL: CF = OF = the product did not fit; SF, ZF, AF and PF are undefined (SDM). Intel processors
+     * set SF and PF from the low half, clear ZF and AF; so does this (host vectors confirm it).
+     */
+    private static void mulFlags(Cpu c, int w, long lo, boolean over) {
+        long f = over ? Flags.CF | Flags.OF : 0;
+        if ((lo & Flags.SIGN[w]) != 0) f |= Flags.SF;
+        if ((Integer.bitCount((int) lo & 0xFF) & 1) == 0) f |= Flags.PF;
+        c.lfOp = Flags.EAGER;
+        c.lfAux = f;
     }
 
     static long imul2(Cpu c, int size, long a, long b) {
@@ -219,7 +261,7 @@ final class Alu {
             over = p != sx(p, size);
         }
         lo = Exec.mask(r, size);
-        aux(c, Flags.lg(size), lo, over, over);
+        mulFlags(c, Flags.lg(size), lo, over);
         return lo;
     }
 
@@ -323,19 +365,28 @@ final class Alu {
         d.sub = saved;
     }
 
+    /**
+     * BSF/BSR: ZF = source is zero, the destination then unchanged (upper half included); CF, OF, SF, AF
+     * and PF are undefined: Intel processors clear them but set PF from the result (and for a zero
+     * source), which this reproduces.
+     */
     static void bitScan(Cpu c, Insn d, long v) {
         v = Exec.mask(v, d.osize);
-        long f = c.rflags() & ~Flags.ZF;
-        if (v == 0) { c.setRflags(f | Flags.ZF); return; } // destination unchanged (as Intel and AMD do)
-        c.setRflags(f);
-        c.setReg(d.reg, d.osize, d.op == Op.BSF ? Long.numberOfTrailingZeros(v) : 63 - Long.numberOfLeadingZeros(v));
+        c.lfOp = Flags.EAGER;
+        if (v == 0) { c.lfAux = Flags.ZF | Flags.PF; return; }
+        int idx = d.op == Op.BSF ? Long.numberOfTrailingZeros(v) : 63 - Long.numberOfLeadingZeros(v);
+        c.lfAux = (Integer.bitCount(idx) & 1) == 0 ? Flags.PF : 0;
+        c.setReg(d.reg, d.osize, idx);
     }
 
     static void shiftDouble(Cpu c, Insn d) {
         int size = d.osize;
         long count = (d.sub == 1 ? c.r[1] : d.imm) & (size == 8 ? 63 : 31);
         long dst = Exec.readRm(c, d), src = c.reg(d.reg, size);
-        if (count == 0) return;
+        if (count == 0) { // flags and memory untouched, but a 32-bit register is still written (zero-extended)
+            if (!d.mem) c.setReg(d.rm, size, dst);
+            return;
+        }
         long res = Shifts.shiftDouble(c, d.op == Op.SHLD, size, dst, src, (int) count);
         Exec.writeRm(c, d, res);
     }

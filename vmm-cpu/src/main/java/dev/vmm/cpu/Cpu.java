@@ -170,6 +170,16 @@ public final class Cpu implements Decoder.Fetch {
     /** Asks the vCPU to return from {@link #run} at the next instruction boundary (any thread). */
     public void requestStop() { stopRequested = true; }
 
+    /** Executes one instruction and lets a guest fault escape as {@link CpuFault} (tests, single-stepping). */
+    void step() {
+        Insn d = fetch();
+        long n = rip + d.len;
+        nextRip = codeMode == 64 ? n : n & sizeMask(codeMode >>> 3);
+        Exec.execute(this, d);
+        rip = nextRip;
+        instructions++;
+    }
+
     // ---- instruction fetch -------------------------------------------------------------------
 
     private long fetchLin, fetchPa, fetchPa2;

@@ -48,20 +48,27 @@ public final class Decoder {
                 }
             }
         }
-        boolean twoByte = false;
+        boolean twoByte = false, three38 = false;
         int opc = b;
         if (b == 0x0F) {
             twoByte = true;
             opc = f.byteAt(i++);
-            if (opc == 0x38 || opc == 0x3A) { ud(d, mode, i, opc); return; }
+            if (opc == 0x3A) { ud(d, mode, i, opc); return; }
+            if (opc == 0x38) { three38 = true; opc = f.byteAt(i++); }
         }
-        Entry raw = raw(twoByte, opc);
+        Entry raw = three38 ? (rep == 0xF2 ? INVALID : THREE_38[opc]) : raw(twoByte, opc, mode);
+        if (twoByte && rep == 0xF3 && !three38 && TWO_F3[opc] != null) { raw = TWO_F3[opc]; rep = 0; }
+        if (three38 && opc == 0xF6) { // ADCX (66) / ADOX (F3): a mandatory prefix, not an operand size
+            raw = rep == 0xF3 ? ADOX : opsz ? ADCX : INVALID;
+            opsz = false;
+            rep = 0;
+        }
         int modrm = 0;
         boolean hasModrm = raw.has(MODRM);
         if (hasModrm) modrm = f.byteAt(i++);
         Entry e = raw.has(GROUP) ? lookup(twoByte, opc, modrm) : raw;
         int flags = raw.flags() | e.flags();
-        d.opcode = twoByte ? 0x0F00 | opc : opc;
+        d.opcode = three38 ? 0x0F_3800 | opc : twoByte ? 0x0F00 | opc : opc;
         d.mode = mode;
         d.op = e.op();
         d.sub = e.sub();
@@ -88,6 +95,7 @@ public final class Decoder {
         else if (mode == 64 && (flags & D64) != 0) d.osize = opsz ? 2 : 8;
         else d.osize = (mode == 16) != opsz ? 2 : 4;
         if ((flags & W16) != 0) d.osize = 2;
+        if (d.op == Op.ADX && d.osize == 2) d.osize = 4; // "Gy": 32 bits unless REX.W, in every mode
         d.asize = mode == 64 ? (adsz ? 4 : 8) : ((mode == 16) != adsz ? 2 : 4);
         boolean byteRegs = d.osize == 1 && rex == 0;
 
@@ -104,7 +112,8 @@ public final class Decoder {
             d.reg = byteRegs && reg >= 4 && reg < 8 ? Insn.AH_BASE + reg - 4 : reg;
             if (mod == 3) {
                 int r = rm | ((rex & 1) << 3);
-                d.rm = byteRegs && r >= 4 && r < 8 ? Insn.AH_BASE + r - 4 : r;
+                boolean rmByte = byteRegs || ((flags & RM8) != 0 && rex == 0);
+                d.rm = rmByte && r >= 4 && r < 8 ? Insn.AH_BASE + r - 4 : r;
                 if ((flags & MEMONLY) != 0) d.op = Op.UD;
             } else {
                 d.mem = true;

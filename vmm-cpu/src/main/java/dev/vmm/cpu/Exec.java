@@ -36,7 +36,7 @@ final class Exec {
             case Op.DEC -> Alu.rmw(c, d, Alu.K_DEC, 0);
             case Op.NOT -> Alu.rmw(c, d, Alu.K_NOT, 0);
             case Op.NEG -> Alu.rmw(c, d, Alu.K_NEG, 0);
-            case Op.SHIFT -> Alu.rmw(c, d, Alu.K_SHIFT, d.imm < 0 ? c.r[1] & 0xFF : d.imm);
+            case Op.SHIFT -> Alu.rmw(c, d, Alu.K_SHIFT, d.imm < 0 ? c.r[1] & 0xFF : d.imm | Shifts.IMM_COUNT);
             case Op.MUL, Op.IMUL1 -> Alu.mul(c, d, readRm(c, d));
             case Op.DIV, Op.IDIV -> Alu.div(c, d, readRm(c, d));
             case Op.IMUL_REG_RM -> c.setReg(d.reg, d.osize, Alu.imul2(c, d.osize, c.reg(d.reg, d.osize), readRm(c, d)));
@@ -69,6 +69,16 @@ final class Exec {
             case Op.SAHF -> c.setRflags((c.rflags() & ~0xD5L) | (c.r[0] >>> 8 & 0xD5));
             case Op.LAHF -> c.setReg(Insn.AH_BASE, 1, c.rflags() & 0xD7 | 2);
             case Op.STRING -> Strings.execute(c, d);
+            case Op.POPCNT, Op.TZCNT, Op.LZCNT -> BitCount.execute(c, d, readRm(c, d));
+            case Op.MOVBE_LOAD -> c.setReg(d.reg, d.osize, Long.reverseBytes(c.read(c.lin(d), d.osize)) >>> (64 - 8 * d.osize));
+            case Op.MOVBE_STORE -> c.write(c.lin(d), d.osize, Long.reverseBytes(c.reg(d.reg, d.osize)) >>> (64 - 8 * d.osize));
+            case Op.BCD -> Bcd.adjust(c, d.sub);
+            case Op.AAM -> Bcd.aam(c, (int) d.imm);
+            case Op.AAD -> Bcd.aad(c, (int) d.imm);
+            case Op.ARPL -> LegacyOps.arpl(c, d);
+            case Op.BOUND -> LegacyOps.bound(c, d);
+            case Op.SEG_QUERY -> SegmentQueries.execute(c, d, d.sub);
+            case Op.ADX -> Alu.adx(c, d, readRm(c, d));
             case Op.UD -> throw c.ud();
             case Decoder.TOO_LONG -> throw c.gp(0);
             default -> {

@@ -18,6 +18,17 @@ final class Flow {
         c.setReg(4, ss, sp);
     }
 
+    /**
+     * PUSH Sreg with a 32/64-bit operand size moves the slot by 4/8 bytes but writes only the 16-bit
+     * selector, leaving the rest of the slot as it was, as recent Intel processors do (SDM PUSH).
+     */
+    private static void pushSelector(Cpu c, int size, int sel) {
+        int ss = stackAddrSize(c);
+        long sp = Exec.mask(c.r[4] - size, ss);
+        c.write(c.linear(Seg.SS, sp), 2, sel);
+        c.setReg(4, ss, sp);
+    }
+
     static long pop(Cpu c, int size) {
         int ss = stackAddrSize(c);
         long v = c.read(c.linear(Seg.SS, Exec.mask(c.r[4], ss)), size);
@@ -53,7 +64,7 @@ final class Flow {
                 c.setReg(4, ss, c.r[4] + size);
                 try { Exec.writeRm(c, d, v); } catch (CpuFault f) { c.r[4] = oldSp; throw f; }
             }
-            case Op.PUSH_SEG -> push(c, size, c.segSel[d.sub]); // writes 2 bytes on real CPUs with a wide push; full slot here
+            case Op.PUSH_SEG -> pushSelector(c, size, c.segSel[d.sub]);
             case Op.POP_SEG -> {
                 long v = peek(c, size, 0);
                 Segments.load(c, d.sub, (int) v);

@@ -37,6 +37,6 @@ public final class Insn {
     public boolean lock;
     /** Whether any prefix selected a segment (for string instructions' source). */
     public boolean segOverride;
-    /** Raw first opcode byte(s), for the disassembler and reports: (0x0F << 8 | b) for two-byte opcodes. */
+    /** Raw opcode byte(s), for the disassembler and reports: 0x0F << 8 | b for two-byte, 0x0F38 << 8 | b for three-byte opcodes. */
     public int opcode;
 }

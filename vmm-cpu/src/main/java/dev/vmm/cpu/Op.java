@@ -44,6 +44,12 @@ public final class Op {
     public static final int SALC = 127, RDPID = 128;
     // register and memory forms chosen at decode time, so hot handlers do not test ModRM.mod (Bochs does the same)
     public static final int MOV_RR = 129, MOV_LOAD = 130, MOV_STORE = 131, ALU_RR = 132, ALU_RI = 133;
-    public static final int VMCALL = 134;
-    public static final int COUNT = 135;
+    // bit counts (F3 0F B8/BC/BD), MOVBE (0F 38 F0/F1), BCD adjustments (sub: 0 DAA 1 DAS 2 AAA 3 AAS)
+    public static final int POPCNT = 134, TZCNT = 135, LZCNT = 136, MOVBE_LOAD = 137, MOVBE_STORE = 138;
+    public static final int BCD = 139, AAM = 140, AAD = 141;
+    public static final int ARPL = 142, BOUND = 143;
+    public static final int SEG_QUERY = 144; // sub: 0 LAR 1 LSL 2 VERR 3 VERW
+    public static final int ADX = 145; // sub: 0 ADCX 1 ADOX
+    public static final int VMCALL = 146; // 0F 01 C1, to the hypervisor (Hypervisor.vmcall)
+    public static final int COUNT = 147;
 }

@@ -16,6 +16,8 @@ public final class OpcodeTable {
     public static final int MODRM = 1, BYTE = 1 << 1, D64 = 1 << 2, F64 = 1 << 3;
     public static final int NO64 = 1 << 8, REGOP = 1 << 9, MEMONLY = 1 << 10, REGONLY = 1 << 11;
     public static final int ACC = 1 << 12, W16 = 1 << 13, GROUP = 1 << 14, ONLY64 = 1 << 15;
+    /** The r/m operand is a byte register or byte in memory while the operand size is wider (MOVZX/MOVSX Gv,Eb). */
+    public static final int RM8 = 1 << 16;
     // immediate kinds, bits 4-7
     public static final int IMM_SHIFT = 4;
     public static final int IB = 1 << 4, IW = 2 << 4, IZ = 3 << 4, IV = 4 << 4, JB = 5 << 4, JZ = 6 << 4;
@@ -28,8 +30,16 @@ public final class OpcodeTable {
     }
 
     static final Entry INVALID = new Entry("(bad)", Op.UD, 0, 0);
+    /** 63 outside 64-bit mode (in 64-bit mode it is MOVSXD). */
+    static final Entry ARPL = new Entry("ARPL Ew,Gw", Op.ARPL, 0, MODRM | W16);
+    /** 66/F3 0F 38 F6: the prefix selects the instruction (its operand size stays 32, or 64 with REX.W). */
+    static final Entry ADCX = new Entry("ADCX Gy,Ey", Op.ADX, 0, MODRM), ADOX = new Entry("ADOX Gy,Ey", Op.ADX, 1, MODRM);
     /** One-byte opcodes, two-byte (0F xx) opcodes. */
     static final Entry[] ONE = new Entry[256], TWO = new Entry[256];
+    /** Two-byte opcodes whose meaning changes with a mandatory F3 prefix (null: the prefix is just REP). */
+    static final Entry[] TWO_F3 = new Entry[256];
+    /** Three-byte opcodes 0F 38 xx (without F2, which selects CRC32 and the like, not implemented). */
+    static final Entry[] THREE_38 = new Entry[256];
     /** Groups by ModRM.reg: GROUPS[g][reg]; memory form first, register form at [g][8 + reg] when it differs. */
     static final Entry[][] GROUPS = new Entry[32][16];
     private static int groups;
@@ -63,6 +73,7 @@ public final class OpcodeTable {
     static {
         java.util.Arrays.fill(ONE, INVALID);
         java.util.Arrays.fill(TWO, INVALID);
+        java.util.Arrays.fill(THREE_38, INVALID);
         for (int a = 0; a < 8; a++) {
             int b = a << 3;
             one(b, ALU[a] + " Eb,Gb", Op.ALU_RM_REG, a, MODRM | BYTE);
@@ -88,7 +99,14 @@ public final class OpcodeTable {
             one(0xB0 + r, "MOV Zb,Ib", Op.MOV_RM_IMM, 0, REGOP | BYTE | IB);
             one(0xB8 + r, "MOV Zv,Iv", Op.MOV_RM_IMM, 0, REGOP | IV);
         }
+        one(0x27, "DAA", Op.BCD, 0, NO64);
+        one(0x2F, "DAS", Op.BCD, 1, NO64);
+        one(0x37, "AAA", Op.BCD, 2, NO64);
+        one(0x3F, "AAS", Op.BCD, 3, NO64);
+        one(0xD4, "AAM Ib", Op.AAM, 0, IBU | NO64);
+        one(0xD5, "AAD Ib", Op.AAD, 0, IBU | NO64);
         one(0x60, "PUSHA", Op.PUSHA, 0, NO64);
+        one(0x62, "BOUND Gv,Ma", Op.BOUND, 0, MODRM | MEMONLY | NO64);
         one(0x61, "POPA", Op.POPA, 0, NO64);
         one(0x63, "MOVSXD Gv,Ed", Op.MOVSXD, 0, MODRM);
         one(0x68, "PUSH Iz", Op.PUSH_IMM, 0, IZ | D64);
@@ -220,6 +238,8 @@ public final class OpcodeTable {
         member(g6, 1, "STR Ew", Op.STR, 0, 0);
         member(g6, 2, "LLDT Ew", Op.LLDT, 0, W16);
         member(g6, 3, "LTR Ew", Op.LTR, 0, W16);
+        member(g6, 4, "VERR Ew", Op.SEG_QUERY, 2, W16);
+        member(g6, 5, "VERW Ew", Op.SEG_QUERY, 3, W16);
         int g7 = group(TWO, 0x01, 0);
         member(g7, 0, "SGDT Ms", Op.SGDT, 0, MEMONLY);
         memberReg(g7, 0, "VMCALL", Op.VMCALL, 0, REGONLY); // rm 1 VMCALL; the others are VMX instructions (#UD)
@@ -230,6 +250,8 @@ public final class OpcodeTable {
         member(g7, 6, "LMSW Ew", Op.LMSW, 0, W16);
         member(g7, 7, "INVLPG Mb", Op.INVLPG, 0, MEMONLY);
         memberReg(g7, 7, "SWAPGS/RDTSCP", Op.SWAPGS, 0, REGONLY); // rm 0 SWAPGS, rm 1 RDTSCP
+        two(0x02, "LAR Gv,Ew", Op.SEG_QUERY, 0, MODRM);
+        two(0x03, "LSL Gv,Ew", Op.SEG_QUERY, 1, MODRM);
         two(0x05, "SYSCALL", Op.SYSCALL, 0, 0);
         two(0x06, "CLTS", Op.CLTS, 0, 0);
         two(0x07, "SYSRET", Op.SYSRET, 0, 0);
@@ -269,14 +291,14 @@ public final class OpcodeTable {
         two(0xB3, "BTR Ev,Gv", Op.BT, 2, MODRM);
         two(0xB4, "LFS Gv,Mp", Op.LFS, 0, MODRM | MEMONLY);
         two(0xB5, "LGS Gv,Mp", Op.LGS, 0, MODRM | MEMONLY);
-        two(0xB6, "MOVZX Gv,Eb", Op.MOVZX, 1, MODRM);
+        two(0xB6, "MOVZX Gv,Eb", Op.MOVZX, 1, MODRM | RM8);
         two(0xB7, "MOVZX Gv,Ew", Op.MOVZX, 2, MODRM);
         int g8 = group(TWO, 0xBA, IBU);
         for (int b = 0; b < 4; b++) member(g8, 4 + b, new String[] {"BT", "BTS", "BTR", "BTC"}[b] + " Ev,Ib", Op.BT, b | 4, 0);
         two(0xBB, "BTC Ev,Gv", Op.BT, 3, MODRM);
         two(0xBC, "BSF Gv,Ev", Op.BSF, 0, MODRM);
         two(0xBD, "BSR Gv,Ev", Op.BSR, 0, MODRM);
-        two(0xBE, "MOVSX Gv,Eb", Op.MOVSX, 1, MODRM);
+        two(0xBE, "MOVSX Gv,Eb", Op.MOVSX, 1, MODRM | RM8);
         two(0xBF, "MOVSX Gv,Ew", Op.MOVSX, 2, MODRM);
         two(0xC0, "XADD Eb,Gb", Op.XADD, 0, MODRM | BYTE);
         two(0xC1, "XADD Ev,Gv", Op.XADD, 0, MODRM);
@@ -284,6 +306,11 @@ public final class OpcodeTable {
         member(g9, 1, "CMPXCHG8B Mq", Op.CMPXCHG8B, 0, MEMONLY);
         memberReg(g9, 7, "RDPID Rd", Op.RDPID, 0, REGONLY | F64);
         for (int r = 0; r < 8; r++) two(0xC8 + r, "BSWAP Zv", Op.BSWAP, 0, REGOP);
+        TWO_F3[0xB8] = new Entry("POPCNT Gv,Ev", Op.POPCNT, 0, MODRM);
+        TWO_F3[0xBC] = new Entry("TZCNT Gv,Ev", Op.TZCNT, 0, MODRM);
+        TWO_F3[0xBD] = new Entry("LZCNT Gv,Ev", Op.LZCNT, 0, MODRM);
+        THREE_38[0xF0] = new Entry("MOVBE Gv,Mv", Op.MOVBE_LOAD, 0, MODRM | MEMONLY);
+        THREE_38[0xF1] = new Entry("MOVBE Mv,Gv", Op.MOVBE_STORE, 0, MODRM | MEMONLY);
     }
 
     /** The entry for a one-byte (twoByte false) or 0F-prefixed opcode, resolving groups with ModRM. */
@@ -296,4 +323,9 @@ public final class OpcodeTable {
 
     /** The unresolved entry (a group entry carries the flags shared by its members). */
     public static Entry raw(boolean twoByte, int opc) { return (twoByte ? TWO : ONE)[opc]; }
+
+    /** The unresolved entry in a given code mode: opcode 63 is ARPL outside 64-bit mode. */
+    public static Entry raw(boolean twoByte, int opc, int mode) {
+        return !twoByte && opc == 0x63 && mode != 64 ? ARPL : raw(twoByte, opc);
+    }
 }

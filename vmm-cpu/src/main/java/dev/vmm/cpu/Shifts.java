@@ -3,11 +3,21 @@ package dev.vmm.cpu;
 /**
  * Shifts and rotates (SDM SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR, SHLD, SHRD). The count is masked to 5 bits
  * (6 with a 64-bit operand); a masked count of 0 changes nothing, flags included. Rotates change only CF
- * and OF. OF is defined for a count of 1; for larger counts this computes it with the same formula, which
- * is what Intel processors do for ROL/ROR/SHL (differential tests will pin the rest down).
+ * and OF.
+ *
+ * <p>OF is defined only for a count of 1; for larger counts Intel processors report the OF of the first
+ * one-bit step (ROL/RCL/SHL/SHLD: MSB xor the bit below it; ROR/SHRD: MSB xor the bit rotated in;
+ * RCR: MSB xor CF in; SHR: the MSB; SAR: 0), which the host differential vectors confirm. A 16-bit
+ * SHLD/SHRD with a count above 16 shifts the 48-bit string dst:src:dst, as Intel processors do.
  */
 final class Shifts {
     private Shifts() { }
+
+    /**
+     * Set in the count when it came from an immediate: ROL/ROR by an immediate above 1 leave OF unchanged
+     * on Intel processors, while by CL they report the first step's OF (host vectors show both).
+     */
+    static final int IMM_COUNT = 0x100;
 
     static long shift(Cpu c, int op, int size, long v, long rawCount) {
         int bits = size * 8;
@@ -22,14 +32,14 @@ final class Shifts {
                 int n = count % bits;
                 res = Exec.mask((v << n) | (n == 0 ? 0 : v >>> (bits - n)), size);
                 cf = (res & 1) != 0;
-                of = ((res & sign) != 0) != cf;
+                of = (rawCount & IMM_COUNT) != 0 && count > 1 ? Flags.of(c) : ((v ^ (v << 1)) & sign) != 0;
                 return rotateFlags(c, res, cf, of);
             }
             case 1 -> { // ROR
                 int n = count % bits;
                 res = Exec.mask((v >>> n) | (n == 0 ? 0 : v << (bits - n)), size);
                 cf = (res & sign) != 0;
-                of = ((res & sign) != 0) != ((res & (sign >>> 1)) != 0);
+                of = (rawCount & IMM_COUNT) != 0 && count > 1 ? Flags.of(c) : ((v & sign) != 0) != ((v & 1) != 0);
                 return rotateFlags(c, res, cf, of);
             }
             case 2 -> { // RCL: rotate through CF, over bits+1 positions
@@ -41,7 +51,7 @@ final class Shifts {
                     res = Exec.mask((res << 1) | (cf ? 1 : 0), size);
                     cf = out;
                 }
-                of = ((res & sign) != 0) != cf;
+                of = ((v ^ (v << 1)) & sign) != 0;
                 return n == 0 ? v : rotateFlags(c, res, cf, of);
             }
             case 3 -> { // RCR
@@ -59,7 +69,7 @@ final class Shifts {
             case 4, 6 -> { // SHL/SAL
                 res = count < 64 ? Exec.mask(v << count, size) : 0;
                 cf = count <= bits && ((v >>> (bits - count)) & 1) != 0;
-                of = ((res & sign) != 0) != cf;
+                of = ((v ^ (v << 1)) & sign) != 0;
             }
             case 5 -> { // SHR
                 res = count < 64 ? v >>> count : 0;
@@ -94,25 +104,20 @@ final class Shifts {
         src = Exec.mask(src, size);
         long sign = Flags.SIGN[Flags.lg(size)];
         long res;
-        boolean cf;
-        if (left) {
-            // For 16-bit operands a count above 16 shifts bits of src back in (undefined per SDM; Intel does this).
-            long wide = size == 8 ? 0 : (dst << bits) | src;
-            if (size == 8) { res = (dst << count) | (src >>> (64 - count)); cf = ((dst >>> (64 - count)) & 1) != 0; }
-            else {
-                long r = count <= bits ? wide << count : (src << (count - bits)) | (dst << count);
-                res = Exec.mask(r >>> bits, size);
-                cf = ((wide >>> (2 * bits - count)) & 1) != 0;
-            }
+        boolean cf, of;
+        if (size == 2) {
+            long wide = dst << 32 | src << 16 | dst; // dst:src:dst, so counts 17..31 stay defined as Intel does
+            if (left) { res = (wide << count >>> 32) & 0xFFFF; cf = ((wide >>> (48 - count)) & 1) != 0; }
+            else { res = (wide >>> count) & 0xFFFF; cf = ((wide >>> (count - 1)) & 1) != 0; }
+        } else if (left) {
+            res = Exec.mask((dst << count) | (src >>> (bits - count)), size);
+            cf = ((dst >>> (bits - count)) & 1) != 0;
         } else {
-            if (size == 8) { res = (dst >>> count) | (src << (64 - count)); cf = ((dst >>> (count - 1)) & 1) != 0; }
-            else {
-                long wide = (src << bits) | dst;
-                res = Exec.mask(wide >>> count, size);
-                cf = ((wide >>> (count - 1)) & 1) != 0;
-            }
+            res = Exec.mask((dst >>> count) | (src << (bits - count)), size);
+            cf = ((dst >>> (count - 1)) & 1) != 0;
         }
-        boolean of = ((res ^ dst) & sign) != 0;
+        if (left) of = ((dst ^ (dst << 1)) & sign) != 0;
+        else of = ((dst & sign) != 0) != ((src & 1) != 0);
         c.lfOp = Flags.AUX << 2 | Flags.lg(size);
         c.lfRes = res;
         c.lfAux = (cf ? Flags.CF : 0) | (of ? Flags.OF : 0);

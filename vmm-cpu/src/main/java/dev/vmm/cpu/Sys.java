@@ -99,6 +99,7 @@ final class Sys {
                 c.setReg(2, 4, t >>> 32);
             }
             case Op.RDTSCP -> {
+                if ((c.cr4 & SystemRegs.CR4_TSD) != 0 && c.cpl != 0) throw c.gp(0);
                 long t = c.tscOffset + c.instructions;
                 c.setReg(0, 4, t);
                 c.setReg(2, 4, t >>> 32);
