@@ -233,9 +233,12 @@ public final class Cpu implements Decoder.Fetch {
 
     /** Writes a register by size: 32-bit writes zero the upper half, 8/16-bit writes merge. */
     public void setReg(int n, int size, long v) {
-        if (size >= 4) {
-            r[n] = v & sizeMask(size);
-        } else if (n < Insn.AH_BASE) {
+        if (size >= 4) r[n] = v & sizeMask(size); // kept small so HotSpot inlines it everywhere
+        else setNarrowReg(n, size, v);
+    }
+
+    private void setNarrowReg(int n, int size, long v) {
+        if (n < Insn.AH_BASE) {
             long m = sizeMask(size);
             r[n] = (r[n] & ~m) | (v & m);
         } else {

@@ -185,7 +185,31 @@ public final class Decoder {
             case Op.ALU_RM_IMM -> { if (!d.mem) d.op = Op.ALU_RI; }
             default -> { }
         }
+        d.omask = Cpu.sizeMask(d.osize);
+        d.lw = Flags.lg(d.osize);
+        if (d.osize >= 4 && !d.lock) d.op = wide(d);
     }
+
+    /** The wide fast form of a 32/64-bit instruction, or its op unchanged (ADC/SBB keep the general path). */
+    private static int wide(Insn d) {
+        return switch (d.op) {
+            case Op.ALU_RR -> WIDE_ALU[d.sub] < 0 ? d.op : WIDE_ALU[d.sub];
+            case Op.ALU_RI -> WIDE_ALU[d.sub] < 0 ? d.op : WIDE_ALU[d.sub] + (Op.W_ADD_RI - Op.W_ADD_RR);
+            case Op.TEST_RM_REG -> d.mem ? d.op : Op.W_TEST_RR;
+            case Op.TEST_RM_IMM -> d.mem ? d.op : Op.W_TEST_RI;
+            case Op.MOV_RR -> Op.W_MOV_RR;
+            case Op.MOV_LOAD -> Op.W_MOV_LOAD;
+            case Op.MOV_STORE -> Op.W_MOV_STORE;
+            case Op.MOV_RM_IMM -> d.mem ? d.op : Op.W_MOV_RI;
+            case Op.INC -> d.mem ? d.op : Op.W_INC_R;
+            case Op.DEC -> d.mem ? d.op : Op.W_DEC_R;
+            case Op.LEA -> d.mem ? Op.W_LEA : d.op; // LEA with a register operand is #UD
+            default -> d.op;
+        };
+    }
+
+    /** ALU sub-operation (ADD OR ADC SBB AND SUB XOR CMP) -> wide register form, or -1 for ADC/SBB. */
+    private static final int[] WIDE_ALU = {Op.W_ADD_RR, Op.W_OR_RR, -1, -1, Op.W_AND_RR, Op.W_SUB_RR, Op.W_XOR_RR, Op.W_CMP_RR};
 
     /** Register forms are executed as rm = rm OP reg; a "G, E" form swaps its two registers. */
     private static void swapRegs(Insn d) {

@@ -10,6 +10,30 @@ final class Exec {
 
     static void execute(Cpu c, Insn d) {
         switch (d.op) {
+            // ---- wide fast forms: 32/64-bit operands (see Op.W_ADD_RR); r[] holds zero-extended values ----
+            case Op.W_MOV_RR -> c.r[d.rm] = c.r[d.reg] & d.omask;
+            case Op.W_MOV_RI -> c.r[d.rm] = d.imm & d.omask;
+            case Op.W_MOV_LOAD -> c.r[d.reg] = c.read(c.lin(d), d.osize);
+            case Op.W_MOV_STORE -> c.write(c.lin(d), d.osize, c.r[d.reg]);
+            case Op.W_LEA -> c.r[d.reg] = c.ea(d) & d.omask;
+            case Op.W_ADD_RR -> c.r[d.rm] = add(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask);
+            case Op.W_ADD_RI -> c.r[d.rm] = add(c, d, c.r[d.rm] & d.omask, d.imm & d.omask);
+            case Op.W_SUB_RR -> c.r[d.rm] = sub(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask);
+            case Op.W_SUB_RI -> c.r[d.rm] = sub(c, d, c.r[d.rm] & d.omask, d.imm & d.omask);
+            case Op.W_CMP_RR -> sub(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask);
+            case Op.W_CMP_RI -> sub(c, d, c.r[d.rm] & d.omask, d.imm & d.omask);
+            case Op.W_AND_RR -> c.r[d.rm] = logic(c, d, c.r[d.rm] & c.r[d.reg] & d.omask);
+            case Op.W_AND_RI -> c.r[d.rm] = logic(c, d, c.r[d.rm] & d.imm & d.omask);
+            case Op.W_OR_RR -> c.r[d.rm] = logic(c, d, (c.r[d.rm] | c.r[d.reg]) & d.omask);
+            case Op.W_OR_RI -> c.r[d.rm] = logic(c, d, (c.r[d.rm] | d.imm) & d.omask);
+            case Op.W_XOR_RR -> c.r[d.rm] = logic(c, d, (c.r[d.rm] ^ c.r[d.reg]) & d.omask);
+            case Op.W_XOR_RI -> c.r[d.rm] = logic(c, d, (c.r[d.rm] ^ d.imm) & d.omask);
+            case Op.W_TEST_RR -> logic(c, d, c.r[d.rm] & c.r[d.reg] & d.omask);
+            case Op.W_TEST_RI -> logic(c, d, c.r[d.rm] & d.imm & d.omask);
+            case Op.W_INC_R -> c.r[d.rm] = incDec(c, d, Flags.INC, c.r[d.rm] & d.omask, (c.r[d.rm] + 1) & d.omask);
+            case Op.W_DEC_R -> c.r[d.rm] = incDec(c, d, Flags.DEC, c.r[d.rm] & d.omask, (c.r[d.rm] - 1) & d.omask);
+            case Op.JCC -> { if (Flags.cond(c, d.sub)) Flow.jump(c, c.nextRip + d.imm, d.osize); }
+            // ---- general forms ----
             case Op.MOV_RR -> c.setReg(d.rm, d.osize, c.reg(d.reg, d.osize));
             case Op.MOV_LOAD -> c.setReg(d.reg, d.osize, c.read(c.lin(d), d.osize));
             case Op.MOV_STORE -> c.write(c.lin(d), d.osize, c.reg(d.reg, d.osize));
@@ -89,13 +113,32 @@ final class Exec {
         }
     }
 
-    static long mask(long v, int size) {
-        return switch (size) {
-            case 1 -> v & 0xFF;
-            case 2 -> v & 0xFFFF;
-            case 4 -> v & 0xFFFF_FFFFL;
-            default -> v;
-        };
+    static long mask(long v, int size) { return v & Cpu.sizeMask(size); }
+
+    // Lazy-flag recorders of the wide forms: each is a few stores, small enough for HotSpot to inline.
+
+    private static long add(Cpu c, Insn d, long a, long b) {
+        long res = (a + b) & d.omask;
+        c.lfOp = Flags.ADD << 2 | d.lw; c.lfA = a; c.lfB = b; c.lfRes = res;
+        return res;
+    }
+
+    private static long sub(Cpu c, Insn d, long a, long b) {
+        long res = (a - b) & d.omask;
+        c.lfOp = Flags.SUB << 2 | d.lw; c.lfA = a; c.lfB = b; c.lfRes = res;
+        return res;
+    }
+
+    private static long logic(Cpu c, Insn d, long res) {
+        c.lfOp = Flags.LOGIC << 2 | d.lw; c.lfRes = res;
+        return res;
+    }
+
+    /** INC/DEC keep CF: it is read from the previous flags before they are replaced. */
+    private static long incDec(Cpu c, Insn d, int kind, long a, long res) {
+        long cf = Flags.cf(c) ? Flags.CF : 0;
+        c.lfOp = kind << 2 | d.lw; c.lfA = a; c.lfB = 1; c.lfRes = res; c.lfAux = cf;
+        return res;
     }
 
     static long readRm(Cpu c, Insn d) { return readRm(c, d, d.osize); }

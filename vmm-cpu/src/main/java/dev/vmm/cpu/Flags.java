@@ -89,6 +89,12 @@ public final class Flags {
 
     /** Evaluates condition code {@code cc} (the low nibble of Jcc/SETcc/CMOVcc, SDM appendix B.1). */
     static boolean cond(Cpu c, int cc) {
+        // JZ/JNZ after anything lazy (ZF comes from the result): the commonest branch, kept small to inline.
+        if ((cc >>> 1) == 2 && c.lfOp != EAGER) return ((c.lfRes & MASK[c.lfOp & 3]) == 0) != ((cc & 1) != 0);
+        return condGeneral(c, cc);
+    }
+
+    private static boolean condGeneral(Cpu c, int cc) {
         boolean r;
         if (c.lfOp >>> 2 == SUB) { // CMP/SUB: compare the operands directly
             int w = c.lfOp & 3;

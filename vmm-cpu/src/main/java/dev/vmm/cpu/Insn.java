@@ -21,6 +21,9 @@ public final class Insn {
     public int len;
     /** Operand size in bytes (1, 2, 4, 8) and address size in bytes (2, 4, 8). */
     public int osize, asize;
+    /** Mask of the operand size (0xFFFFFFFF or -1 for the wide forms) and log2 of the size, for lazy flags. */
+    public long omask;
+    public int lw;
     /** Code mode it was decoded in (16, 32, 64): the cache re-decodes if the mode differs. */
     public int mode;
     /** ModRM.mod == 3 is false: the r/m operand is in memory. */

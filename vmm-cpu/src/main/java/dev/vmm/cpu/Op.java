@@ -51,5 +51,15 @@ public final class Op {
     public static final int SEG_QUERY = 144; // sub: 0 LAR 1 LSL 2 VERR 3 VERW
     public static final int ADX = 145; // sub: 0 ADCX 1 ADOX
     public static final int VMCALL = 146; // 0F 01 C1, to the hypervisor (Hypervisor.vmcall)
-    public static final int COUNT = 147;
+    /*
+     * Wide fast forms (Decoder.specialise): register and load/store variants of the hottest instructions
+     * when the operand size is 32 or 64 bits, so their handlers are a few array operations with no size
+     * switch and no call (HotSpot inlines little into a big switch: see Exec). Numbered from 200 so the
+     * architectural ids above can grow.
+     */
+    public static final int W_ADD_RR = 200, W_OR_RR = 201, W_AND_RR = 202, W_SUB_RR = 203, W_XOR_RR = 204, W_CMP_RR = 205;
+    public static final int W_ADD_RI = 206, W_OR_RI = 207, W_AND_RI = 208, W_SUB_RI = 209, W_XOR_RI = 210, W_CMP_RI = 211;
+    public static final int W_TEST_RR = 212, W_TEST_RI = 213, W_MOV_RR = 214, W_MOV_LOAD = 215, W_MOV_STORE = 216;
+    public static final int W_INC_R = 217, W_DEC_R = 218, W_LEA = 219, W_MOV_RI = 220;
+    public static final int COUNT = 221;
 }
