@@ -188,6 +188,7 @@ public final class Decoder {
         d.omask = Cpu.sizeMask(d.osize);
         d.lw = Flags.lg(d.osize);
         if (d.osize >= 4 && !d.lock) d.op = wide(d);
+        if (d.mode == 64 && d.osize == 8) d.op = longModeStack(d.op);
     }
 
     /** The wide fast form of a 32/64-bit instruction, or its op unchanged (ADC/SBB keep the general path). */
@@ -205,6 +206,16 @@ public final class Decoder {
             case Op.DEC -> d.mem ? d.op : Op.W_DEC_R;
             case Op.LEA -> d.mem ? Op.W_LEA : d.op; // LEA with a register operand is #UD
             default -> d.op;
+        };
+    }
+
+    private static int longModeStack(int op) {
+        return switch (op) {
+            case Op.CALL_REL -> Op.L_CALL_REL;
+            case Op.RET -> Op.L_RET;
+            case Op.PUSH_REG -> Op.L_PUSH_REG;
+            case Op.POP_REG -> Op.L_POP_REG;
+            default -> op;
         };
     }
 

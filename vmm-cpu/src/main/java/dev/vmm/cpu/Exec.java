@@ -33,6 +33,19 @@ final class Exec {
             case Op.W_INC_R -> c.r[d.rm] = incDec(c, d, Flags.INC, c.r[d.rm] & d.omask, (c.r[d.rm] + 1) & d.omask);
             case Op.W_DEC_R -> c.r[d.rm] = incDec(c, d, Flags.DEC, c.r[d.rm] & d.omask, (c.r[d.rm] - 1) & d.omask);
             case Op.JCC -> { if (Flags.cond(c, d.sub)) Flow.jump(c, c.nextRip + d.imm, d.osize); }
+            // 64-bit stack: the store or load comes before RSP changes, so a fault leaves RSP as it was
+            case Op.L_PUSH_REG -> { c.write(c.r[4] - 8, 8, c.r[d.rm]); c.r[4] -= 8; }
+            case Op.L_POP_REG -> { long v = c.read(c.r[4], 8); c.r[4] += 8; c.r[d.rm] = v; }
+            case Op.L_CALL_REL -> {
+                long target = Flow.canonical(c, c.nextRip + d.imm);
+                c.write(c.r[4] - 8, 8, c.nextRip);
+                c.r[4] -= 8;
+                c.nextRip = target;
+            }
+            case Op.L_RET -> {
+                c.nextRip = Flow.canonical(c, c.read(c.r[4], 8));
+                c.r[4] += 8 + d.imm;
+            }
             // ---- general forms ----
             case Op.MOV_RR -> c.setReg(d.rm, d.osize, c.reg(d.reg, d.osize));
             case Op.MOV_LOAD -> c.setReg(d.reg, d.osize, c.read(c.lin(d), d.osize));

@@ -43,6 +43,12 @@ final class Flow {
     }
 
     /** Sets the branch target, truncated to the operand size; #GP(0) for a non-canonical target. */
+    /** A 64-bit branch target, or #GP(0) when it is not canonical (the branch does not happen). */
+    static long canonical(Cpu c, long target) {
+        if ((target << 16) >> 16 != target) throw c.gp(0);
+        return target;
+    }
+
     static void jump(Cpu c, long target, int size) {
         target = Exec.mask(target, size);
         if (size == 8 && (target << 16) >> 16 != target) throw c.gp(0);

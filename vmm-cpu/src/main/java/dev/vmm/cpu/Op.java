@@ -61,5 +61,7 @@ public final class Op {
     public static final int W_ADD_RI = 206, W_OR_RI = 207, W_AND_RI = 208, W_SUB_RI = 209, W_XOR_RI = 210, W_CMP_RI = 211;
     public static final int W_TEST_RR = 212, W_TEST_RI = 213, W_MOV_RR = 214, W_MOV_LOAD = 215, W_MOV_STORE = 216;
     public static final int W_INC_R = 217, W_DEC_R = 218, W_LEA = 219, W_MOV_RI = 220;
-    public static final int COUNT = 221;
+    // 64-bit mode stack forms (SS base 0, 64-bit stack pointer): CALL rel32, RET [imm16], PUSH r64, POP r64
+    public static final int L_CALL_REL = 221, L_RET = 222, L_PUSH_REG = 223, L_POP_REG = 224;
+    public static final int COUNT = 225;
 }
