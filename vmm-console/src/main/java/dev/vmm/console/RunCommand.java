@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -36,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
             description = "COM1: stdio (guest output to stdout, stdin to the guest; default) or none (discarded).")
     SerialMode serial = SerialMode.STDIO;
 
-    @Option(names = "--stats", description = "At exit, print instructions executed, run time and MIPS on stderr.")
+    @Option(names = "--stats", description = "At exit, print instructions executed, run time, MIPS and each vCPU's TLB statistics on stderr.")
     boolean stats;
 
     private final Stdio stdio;
@@ -55,10 +57,12 @@ final class RunCommand implements Callable<Integer> {
         long start = System.nanoTime();
         ExitStatus status;
         long instructions;
+        List<String> tlbReport = new ArrayList<>();
         try (Machine vm = new Machine(config, serialOut, serialIn)) {
             vm.loadMultiboot(boot.name(), boot.bytes());
             status = vm.run();
             instructions = vm.instructionsExecuted();
+            TlbReport.collect(vm, stats, tlbReport);
         } finally {
             serialOut.flush();
         }
@@ -74,6 +78,7 @@ final class RunCommand implements Callable<Integer> {
             err.println(String.format(Locale.ROOT, "MIPS: %.1f", seconds > 0 ? instructions / seconds / 1e6 : 0.0));
             err.println("stopped: " + status.kind() + ", exit status " + status.exitCode());
         }
+        tlbReport.forEach(err::println);
         return status.exitCode();
     }
 }

@@ -14,6 +14,7 @@ import dev.vmm.core.devices.SerialSource;
 import dev.vmm.core.devices.Uart16550;
 import dev.vmm.cpu.Cpu;
 import dev.vmm.mmu.PhysicalMemory;
+import dev.vmm.mmu.TlbChecker;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,6 +56,7 @@ public final class Machine implements AutoCloseable {
     private final OutputStreamSerialSink serialSink;
     private final InputStreamSerialSource serialSource;
     private final List<Cpu> cpus = new ArrayList<>();
+    private final TlbChecker tlbChecker;
     private volatile ExitStatus exit;
     private boolean loaded;
 
@@ -73,7 +75,9 @@ public final class Machine implements AutoCloseable {
             status -> stopWith(new ExitStatus(ExitStatus.Kind.DEBUG_EXIT, status, null))).attach(bus);
         new BochsShutdownPort(BochsShutdownPort.DEFAULT_PORT,
             () -> stopWith(new ExitStatus(ExitStatus.Kind.BOCHS_SHUTDOWN, 0, "vmm: guest wrote \"Shutdown\" to port 0x8900"))).attach(bus);
-        for (int i = 0; i < Math.max(1, config.smp()); i++) cpus.add(new Cpu(i, mem, bus));
+        for (int i = 0; i < Math.max(1, config.smp()); i++) cpus.add(new Cpu(i, mem, bus, config.tlb()));
+        tlbChecker = config.checkTlb() ? new TlbChecker(mem, config.checkTlbGrace()) : null;
+        if (tlbChecker != null) for (Cpu c : cpus) c.attachChecker(tlbChecker);
         mem.setCodeWriteListener(pfn -> { for (Cpu c : cpus) c.codePageWritten(pfn); });
     }
 
@@ -140,6 +144,9 @@ public final class Machine implements AutoCloseable {
     }
 
     public PhysicalMemory memory() { return mem; }
+
+    /** The TLB checker when {@link MachineConfig#checkTlb()} is on, else null. */
+    public TlbChecker tlbChecker() { return tlbChecker; }
 
     public List<Cpu> cpus() { return List.copyOf(cpus); }
 
