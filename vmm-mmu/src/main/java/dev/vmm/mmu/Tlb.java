@@ -224,7 +224,11 @@ public final class Tlb {
         for (int a = 0; a < arrays.length; a++) {
             TlbArray t = arrays[a];
             if (t.level != level || (level == 1 && t.instruction != fetch)) continue;
-            for (int s : t.shifts) if (s <= shift && s > bestShift) { best = t; bestShift = s; bestIdx = a; }
+            for (int s : t.shifts) {
+                // a piece is a page size of the same paging mode: 4 MiB pieces only hold 4 MiB pages
+                boolean fits = s == shift || (s < shift && s != 22);
+                if (fits && s > bestShift) { best = t; bestShift = s; bestIdx = a; }
+            }
         }
         if (best == null) return -1;
         long pieceBase = frame4k & ~((1L << bestShift) - 1);
@@ -307,7 +311,9 @@ public final class Tlb {
                 long v = lin >>> s;
                 int first = ((int) v & (t.sets - 1)) * t.ways;
                 for (int k = first; k < first + t.ways; k++) {
-                    if (t.vpn[k] == v && t.shift[k] == s && (t.pcid[k] == pc || (includingGlobal && t.global[k]))) drop(t, k);
+                    if (t.vpn[k] != v || t.shift[k] != s) continue;
+                    boolean match = includingGlobal ? t.pcid[k] == pc || t.global[k] : !t.global[k] && t.pcid[k] == pc;
+                    if (match) drop(t, k);
                 }
             }
         }
