@@ -187,4 +187,32 @@ class MemoryPathTest {
         assertTrue(checker.violations().get(0).write().contains("pmap_remove#1"));
         assertTrue(checker.violations().get(0).current().contains("#PF"));
     }
+
+    @Test
+    void decodedCodeFollowsARemapOnlyAfterInvlpgAsOnHardware() {
+        cpu.segAttr[Seg.CS] |= Segments.ATTR_L;
+        cpu.updateMode();
+        assertEquals(64, cpu.codeMode);
+        long codeVa = 0xC0_0000L;
+        byte[] first = {(byte) 0xB8, 0x11, 0, 0, 0, (byte) 0xF4};   // mov eax, 0x11; hlt
+        byte[] second = {(byte) 0xB8, 0x22, 0, 0, 0, (byte) 0xF4};  // mov eax, 0x22; hlt
+        mem.writeBytes(0x20_0000L, first);
+        mem.writeBytes(0x21_0000L, second);
+        mem.setCodeWriteListener(cpu::codePageWritten); // as Machine wires it
+        long e = map(codeVa, 0x20_0000L, Pte.P);
+        assertEquals(0x11, runAt(codeVa));
+        mem.write64(e, 0x21_0000L | Pte.P);
+        assertEquals(0x11, runAt(codeVa), "no INVLPG: the ITLB still maps the old page");
+        cpu.invlpg(codeVa);
+        assertEquals(0x22, runAt(codeVa), "after INVLPG the new physical page's code runs, not the cached decoding");
+        mem.write8(0x21_0001L, 0x33);
+        assertEquals(0x33, runAt(codeVa), "a write to the code page drops its decoding");
+    }
+
+    long runAt(long rip) {
+        cpu.rip = rip;
+        cpu.halted = false;
+        assertEquals(Cpu.Exit.HALTED, cpu.run(10));
+        return cpu.r[0];
+    }
 }
