@@ -172,6 +172,28 @@ class MemoryPathTest {
     }
 
     @Test
+    void anotherVcpusWriteIsSuspectedOnlyAfterTheGraceWindow() {
+        Cpu other = new Cpu(1, mem, cpu.io);
+        TlbChecker checker = new TlbChecker(mem, 1000);
+        cpu.attachChecker(checker);
+        other.attachChecker(checker);
+        long e = map(0xB0_0000L, 0x20_0000L, Pte.P | Pte.RW);
+        cpu.translate(0xB0_0000L, Access.READ);
+        other.rip = 0x4242;
+        other.run(0);                                    // cpu1 is the writer
+        mem.write64(e, 0x30_0000L | Pte.P | Pte.RW);
+        cpu.translate(0xB0_0010L, Access.READ);
+        assertEquals(0, checker.violationCount(), "within the grace window a shootdown may still be on its way");
+        other.instructions += 1001;
+        cpu.translate(0xB0_0020L, Access.READ);
+        assertEquals(1, checker.violationCount());
+        TlbChecker.Violation v = checker.violations().get(0);
+        assertEquals("suspected missing shootdown", v.kind());
+        assertEquals(0, v.cpu());
+        assertTrue(v.write().contains("cpu1 at RIP 0x4242"), v.write());
+    }
+
+    @Test
     void pmapRuleReportsOnlyAfterTheCallReturned() {
         TlbChecker checker = new TlbChecker(mem, 1_000_000);
         cpu.attachChecker(checker);
