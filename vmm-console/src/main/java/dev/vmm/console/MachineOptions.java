@@ -1,6 +1,8 @@
 package dev.vmm.console;
 
 import dev.vmm.core.MachineConfig;
+import dev.vmm.mmu.TlbChecker;
+import dev.vmm.mmu.TlbConfig;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -32,6 +34,17 @@ public final class MachineOptions {
             description = "Number of vCPUs, 1.." + MAX_SMP + " (default: ${DEFAULT-VALUE}).")
     int smp = 1;
 
+    @Option(names = "--tlb", paramLabel = "SPEC", defaultValue = "",
+            description = "TLB geometry changes, e.g. l1d4k=64x4,stlb=1536x12,repl=lru|fifo|random,psc=4/8/32 (default: an Intel-like core).")
+    String tlb = "";
+
+    @Option(names = "--check-tlb", description = "Check every TLB hit against the page tables and report stale uses.")
+    boolean checkTlb;
+
+    @Option(names = "--check-tlb-grace", paramLabel = "N", defaultValue = "100000",
+            description = "Instructions another vCPU may still use a stale entry after a page-table write (default: ${DEFAULT-VALUE}).")
+    long checkTlbGrace = TlbChecker.DEFAULT_GRACE;
+
     /**
      * The machine these options describe; initrd files are checked (they must be readable regular
      * files) and made absolute against the current directory.
@@ -45,7 +58,14 @@ public final class MachineOptions {
                 modules.add(ImageResolver.readableFile(file));
             }
         }
-        return new MachineConfig(memBytes, cmdline, modules, smp);
+        TlbConfig geometry;
+        try {
+            geometry = TlbConfig.parse(tlb);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--tlb: " + e.getMessage());
+        }
+        if (checkTlbGrace < 0) throw new UserError("--check-tlb-grace: must be 0 or more instructions");
+        return new MachineConfig(memBytes, cmdline, modules, smp, geometry, checkTlb, checkTlbGrace);
     }
 
     /** Picocli's converter for {@code --smp}. */

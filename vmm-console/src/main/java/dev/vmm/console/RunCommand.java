@@ -15,6 +15,8 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -35,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SerialOptions serial = new SerialOptions();
 
-    @Option(names = "--stats", description = "At exit, print instructions executed, run time and MIPS on stderr.")
+    @Option(names = "--stats", description = "At exit, print instructions executed, run time, MIPS and each vCPU's TLB statistics on stderr.")
     boolean stats;
 
     @Mixin
@@ -59,6 +61,7 @@ final class RunCommand implements Callable<Integer> {
         long start = 0;
         ExitStatus status;
         long instructions;
+        List<String> tlbReport = new ArrayList<>();
         SerialBackends lines = serial.open(stdio.in(), stdio.out(), err);
         try (lines; Machine vm = new Machine(config, lines.lines())) {
             vm.loadMultiboot(boot.name(), boot.bytes());
@@ -66,6 +69,7 @@ final class RunCommand implements Callable<Integer> {
             start = System.nanoTime();
             status = vm.run();
             instructions = vm.instructionsExecuted();
+            TlbReport.collect(vm, stats, tlbReport);
         } finally {
             stdio.out().flush();
         }
@@ -82,6 +86,7 @@ final class RunCommand implements Callable<Integer> {
             err.print(lines.summary());
             err.flush();
         }
+        tlbReport.forEach(err::println);
         return status.exitCode();
     }
 }

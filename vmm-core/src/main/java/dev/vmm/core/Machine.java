@@ -15,6 +15,7 @@ import dev.vmm.core.devices.SerialSource;
 import dev.vmm.core.devices.Uart16550;
 import dev.vmm.cpu.Cpu;
 import dev.vmm.mmu.PhysicalMemory;
+import dev.vmm.mmu.TlbChecker;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,6 +65,7 @@ public final class Machine implements AutoCloseable {
     private final List<SerialLine> lines = new ArrayList<>();
     private final InputStreamSerialSource ownedSource;  // made by the stream constructor, closed by close()
     private final List<Cpu> cpus = new ArrayList<>();
+    private final TlbChecker tlbChecker;
     private volatile ExitStatus exit;
     private boolean loaded;
     private String imageName;
@@ -116,7 +118,8 @@ public final class Machine implements AutoCloseable {
             status -> stopWith(new ExitStatus(ExitStatus.Kind.DEBUG_EXIT, status, null))).attach(bus);
         new BochsShutdownPort(BochsShutdownPort.DEFAULT_PORT,
             () -> stopWith(new ExitStatus(ExitStatus.Kind.BOCHS_SHUTDOWN, 0, "vmm: guest wrote \"Shutdown\" to port 0x8900"))).attach(bus);
-        for (int i = 0; i < Math.max(1, config.smp()); i++) cpus.add(new Cpu(i, mem, bus));
+        tlbChecker = config.checkTlb() ? new TlbChecker(mem, config.checkTlbGrace()) : null;
+        for (int i = 0; i < Math.max(1, config.smp()); i++) cpus.add(newCpu(i));
         mem.setCodeWriteListener(pfn -> { for (Cpu c : cpus) c.codePageWritten(pfn); });
     }
 
@@ -305,10 +308,17 @@ public final class Machine implements AutoCloseable {
         synchronized (ctl) {
             if (!parked) throw new IllegalStateException("the machine is not stopped");
             for (long[] r : mem.ramRanges()) mem.zero(r[0], r[1] - r[0]);
-            for (int i = 0; i < cpus.size(); i++) cpus.set(i, new Cpu(i, mem, bus));
+            for (int i = 0; i < cpus.size(); i++) cpus.set(i, newCpu(i));
             loadMultiboot(imageName, imageBytes);
             applyBreakpoints();
         }
+    }
+
+    /** A vCPU as this machine's configuration wants it (at boot and at reset). */
+    private Cpu newCpu(int apicId) {
+        Cpu c = new Cpu(apicId, mem, bus, config.tlb());
+        if (tlbChecker != null) c.attachChecker(tlbChecker);
+        return c;
     }
 
     /** How the machine ended, or null while it can still run. */
@@ -327,6 +337,9 @@ public final class Machine implements AutoCloseable {
     }
 
     public PhysicalMemory memory() { return mem; }
+
+    /** The TLB checker when {@link MachineConfig#checkTlb()} is on, else null. */
+    public TlbChecker tlbChecker() { return tlbChecker; }
 
     /** The vCPUs (a copy: {@link #reset} replaces them). */
     public List<Cpu> cpus() { return List.copyOf(cpus); }

@@ -5,6 +5,9 @@ import dev.vmm.mmu.PageWalker;
 import dev.vmm.mmu.PagingMode;
 import dev.vmm.mmu.PhysicalMemory;
 import dev.vmm.mmu.Tlb;
+import dev.vmm.mmu.TlbChecker;
+import dev.vmm.mmu.TlbConfig;
+import dev.vmm.mmu.TlbStats;
 import dev.vmm.mmu.WalkResult;
 
 /**
@@ -70,7 +73,9 @@ public final class Cpu implements Decoder.Fetch {
     // ---- memory path ----
     public final PhysicalMemory mem;
     final PageWalker walker;
-    public final Tlb tlb = new Tlb();
+    public final Tlb tlb;
+    /** The TLB checker, or null (then the memory path pays nothing for it). */
+    private TlbChecker.Agent checker;
     final WalkResult walk = new WalkResult();
     boolean paging;
     int pagingMode;
@@ -83,12 +88,16 @@ public final class Cpu implements Decoder.Fetch {
     /** The hypervisor VMCALL and #PF go to first, or null (bare hardware). */
     public Hypervisor hypervisor;
 
-    public Cpu(int apicId, PhysicalMemory mem, IoPorts io) {
+    public Cpu(int apicId, PhysicalMemory mem, IoPorts io) { this(apicId, mem, io, TlbConfig.intel()); }
+
+    public Cpu(int apicId, PhysicalMemory mem, IoPorts io, TlbConfig tlbConfig) {
         this.apicId = apicId;
+        this.tlb = new Tlb(tlbConfig);
         this.mem = mem;
         this.walker = new PageWalker(mem);
         this.io = io;
         this.code = new DecodedCache(mem);
+        tlb.setFetchInvalidatedListener(code::forgetCurrentPage);
         Segments.resetReal(this);
         updatePaging();
     }
@@ -123,6 +132,7 @@ public final class Cpu implements Decoder.Fetch {
     /** Executes up to {@code budget} instructions. */
     public Exit run(long budget) {
         long end = instructions + budget;
+        if (checker != null) checker.enter();
         while (true) {
             if (shutdown) return Exit.SHUTDOWN;
             if (stopRequested) { stopRequested = false; return Exit.STOP_REQUESTED; }
@@ -274,25 +284,57 @@ public final class Cpu implements Decoder.Fetch {
         return codeMode == 64 ? a : a & 0xFFFF_FFFFL;
     }
 
-    /** Translates a linear address for an access of kind {@code acc}; raises #PF or #GP. */
+    /**
+     * Translates a linear address for an access of kind {@code acc}; raises #PF or #GP. The fast lookup
+     * (a mirror of first-level DTLB entries, see {@link Tlb}) is read inline; everything else is
+     * {@link #translateSlow}.
+     */
     public long translate(long lin, int acc) {
         if (!paging) return lin & 0xFFFF_FFFFL;
-        int i = Tlb.slot(lin);
-        if (tlb.tag[i] == lin >>> 12 && (tlb.perm[i] & deny[acc]) == 0) return tlb.frame[i] | (lin & 0xFFF);
+        int i = (int) (lin >>> 12) & Tlb.FAST_MASK;
+        if (tlb.fastTag[i] == lin >>> 12 && (tlb.fastPerm[i] & deny[acc]) == 0) {
+            tlb.fastHits[i]++;
+            return tlb.fastFrame[i] | (lin & 0xFFF);
+        }
         return translateSlow(lin, acc);
     }
 
+    /**
+     * The modelled TLB lookup, then a walk on a miss. A hit that the rights deny is walked again rather
+     * than faulted from the TLB: a write through an entry whose dirty bit is clear must set D, and a
+     * processor re-walks before it delivers #PF; the #PF then drops the address's entries (SDM 4.10.4.1).
+     */
     private long translateSlow(long lin, int acc) {
+        boolean fetch = acc == Access.EXEC;
+        boolean user = cpl == 3 && acc < Access.SYS_READ;
+        boolean acOk = (flagsRest & Flags.AC) != 0 && !user && acc <= Access.WRITE;
+        int id = tlb.lookup(lin, fetch);
+        if (id >= 0) {
+            int denied = tlb.perm(id) & deny[acc];
+            if (denied == Tlb.USER && acOk) denied = 0; // SMAP with RFLAGS.AC=1
+            if (denied == 0) {
+                if (checker != null) checker.use(lin, id, acc, user, pagingMode | (acOk ? PagingMode.AC : 0));
+                return tlb.frame(id, lin) | (lin & 0xFFF);
+            }
+        }
         if ((pagingMode & PagingMode.LMA) != 0) {
             int bits = (pagingMode & PagingMode.LA57) != 0 ? 57 : 48;
             if ((lin << (64 - bits)) >> (64 - bits) != lin) throw gp(0);
         }
-        boolean user = cpl == 3 && acc < Access.SYS_READ;
-        if (!walker.walk(cr3, pagingMode, lin, acc, user, true, walk)) {
+        TlbStats st = tlb.stats();
+        st.walks++;
+        boolean ok = walker.walk(cr3, pagingMode | (acOk ? PagingMode.AC : 0), lin, acc, user, true, walk,
+            tlb.pagingStructureCache(), tlb.pcid());
+        st.adUpdates += walk.adUpdates;
+        if ((pagingMode & PagingMode.LMA) != 0) { if (walk.pscLevel != 0) st.pscHits++; else st.pscMisses++; }
+        if (!ok) {
+            st.walkFaults++;
+            tlb.pageFault(lin);
             cr2 = lin;
             throw raise(Interrupts.PF, walk.errorCode);
         }
-        tlb.fill(lin, walk);
+        int nid = tlb.fill(lin, fetch, walk);
+        if (checker != null) checker.filled(lin, nid, walk);
         return walk.frame | (lin & 0xFFF);
     }
 
@@ -347,9 +389,14 @@ public final class Cpu implements Decoder.Fetch {
         code.forgetCurrentPage();
     }
 
-    /** Drops cached translations (and the fetch path's copy of the current code page). */
-    void flushTlb(boolean includingGlobal) {
-        if (includingGlobal) tlb.flushAll(); else tlb.flushNonGlobal();
+    /** The PCID of the current address space: CR3[11:0] when CR4.PCIDE=1, else 0 (SDM 4.10.1). */
+    int currentPcid() { return (cr4 & SystemRegs.CR4_PCIDE) != 0 ? (int) (cr3 & 0xFFF) : 0; }
+
+    /** MOV CR3 has loaded {@link #cr3}: switch PCID and drop its non-global translations unless {@code noFlush}. */
+    void cr3Loaded(boolean noFlush) {
+        int pc = currentPcid();
+        tlb.setPcid(pc);
+        if (noFlush) tlb.noteNoFlushCr3(); else tlb.flushPcid(pc, TlbStats.FlushCause.MOV_CR3);
         code.forgetCurrentPage();
     }
 
@@ -359,10 +406,94 @@ public final class Cpu implements Decoder.Fetch {
     /** A TLB flush from outside the instruction stream (shootdown of a whole address space). */
     public void invalidateTlb(boolean includingGlobal) { flushTlb(includingGlobal); }
 
-    void invlpg(long lin) {
-        tlb.invlpg(lin);
+    /** A CR0 or CR4 change that invalidates every translation, global ones included (SDM 4.10.4.1). */
+    void pagingControlChanged(TlbStats.FlushCause cause) {
+        tlb.flushAll(true, cause);
+        tlb.setPcid(currentPcid());
         code.forgetCurrentPage();
     }
+
+    // ---- invalidation API (INVLPG, INVPCID; the pmap's shootdown handler) -----------------------------
+
+    /** INVLPG {@code lin}: its translations in the current PCID, global ones too, and the PSC entries of the PCID. */
+    public void invlpg(long lin) {
+        tlb.invlpg(lin);
+        code.forgetCurrentPage();
+        if (checker != null) checker.invalidated(TlbChecker.Scope.ADDRESS, lin, tlb.pcid());
+    }
+
+    /** INVPCID types (SDM INVPCID). */
+    public static final int INVPCID_ADDRESS = 0, INVPCID_CONTEXT = 1, INVPCID_ALL_GLOBAL = 2, INVPCID_ALL = 3;
+
+    /**
+     * INVPCID: type 0 drops {@code lin} in {@code pcid} (not global translations), type 1 every non-global
+     * translation of {@code pcid}, type 2 everything, type 3 everything but global translations. Checks
+     * as the instruction does (#GP(0) for a type above 3, a PCID above 4095, a non-canonical address for
+     * type 0, or a nonzero PCID with CR4.PCIDE=0 for types 0 and 1).
+     */
+    public void invpcid(int type, long pcid, long lin) {
+        if (type < 0 || type > 3 || (pcid & ~0xFFFL) != 0) throw gp(0);
+        switch (type) {
+            case INVPCID_ADDRESS -> {
+                if ((lin << 16) >> 16 != lin && (pagingMode & PagingMode.LA57) == 0) throw gp(0);
+                if ((cr4 & SystemRegs.CR4_PCIDE) == 0 && pcid != 0) throw gp(0);
+                tlb.invalidateAddress(lin, (int) pcid);
+                if (checker != null) checker.invalidated(TlbChecker.Scope.ADDRESS, lin, (int) pcid);
+            }
+            case INVPCID_CONTEXT -> {
+                if ((cr4 & SystemRegs.CR4_PCIDE) == 0 && pcid != 0) throw gp(0);
+                tlb.flushPcid((int) pcid, TlbStats.FlushCause.INVPCID_CONTEXT);
+                if (checker != null) checker.invalidated(TlbChecker.Scope.PCID, 0, (int) pcid);
+            }
+            case INVPCID_ALL_GLOBAL -> { tlb.flushAll(true, TlbStats.FlushCause.INVPCID_ALL_GLOBAL); invalidatedAll(); }
+            default -> { tlb.flushAll(false, TlbStats.FlushCause.INVPCID_ALL); invalidatedAll(); }
+        }
+        code.forgetCurrentPage();
+    }
+
+    /**
+     * Host-side invalidation (a pmap's shootdown handler, the monitor): {@code includingGlobal} drops
+     * everything, else every non-global translation of the current PCID, as MOV CR3 would.
+     */
+    public void flushTlb(boolean includingGlobal) {
+        if (includingGlobal) tlb.flushAll(true, TlbStats.FlushCause.HOST);
+        else tlb.flushPcid(tlb.pcid(), TlbStats.FlushCause.HOST);
+        code.forgetCurrentPage();
+        if (checker != null) {
+            if (includingGlobal) checker.invalidated(TlbChecker.Scope.ALL, 0, 0);
+            else checker.invalidated(TlbChecker.Scope.PCID, 0, tlb.pcid());
+        }
+    }
+
+    private void invalidatedAll() { if (checker != null) checker.invalidated(TlbChecker.Scope.ALL, 0, 0); }
+
+    /** Turns the TLB checker on for this vCPU (before it runs): the fast lookup goes off so every use is seen. */
+    public void attachChecker(TlbChecker c) {
+        checker = c == null ? null : c.register(this::checkerContext, code::forgetCurrentPage);
+        tlb.setFastLookup(c == null);
+    }
+
+    private final TlbChecker.Context checkerCtx = new TlbChecker.Context();
+
+    private TlbChecker.Context checkerContext() {
+        TlbChecker.Context x = checkerCtx;
+        x.cpu = apicId;
+        x.rip = rip;
+        x.instructions = instructions;
+        x.cr3 = cr3;
+        x.tlb = tlb;
+        return x;
+    }
+
+    /** Side-effect-free walk for the monitor: no A/D updates, no TLB or paging-structure-cache change. */
+    public boolean probe(long lin, int acc, boolean user, WalkResult out) {
+        if (!paging) { out.errorCode = -1; out.frame = lin & 0xFFFF_F000L; out.pageShift = 12; out.levels = 0; return true; }
+        return walker.walk(cr3, pagingMode, lin, acc, user, false, out);
+    }
+
+    public boolean pagingEnabled() { return paging; }
+
+    public int pagingMode() { return pagingMode; }
 
     /** Called by the machine when a physical page that held code was written. */
     public void codePageWritten(long pfn) { code.invalidate(pfn); }

@@ -17,7 +17,7 @@ final class SystemRegs {
     static final long CR4_OSXSAVE = 1 << 18, CR4_SMEP = 1 << 20, CR4_SMAP = 1 << 21;
     /** CR4 bits this CPU implements; setting any other raises #GP(0). */
     static final long CR4_SUPPORTED = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE
-        | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_FSGSBASE | CR4_SMEP | CR4_SMAP;
+        | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_FSGSBASE | CR4_SMEP | CR4_SMAP | CR4_PCIDE | CR4_LA57;
     static final long CR0_FIXED = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG;
 
     static long readCr(Cpu c, int n) {
@@ -37,8 +37,10 @@ final class SystemRegs {
             case 2 -> c.cr2 = v;
             case 3 -> {
                 if ((c.efer & Msrs.EFER_LMA) != 0 && (v & ~((1L << 52) - 1) & ~(1L << 63)) != 0) throw c.gp(0);
+                // With CR4.PCIDE=1, bit 63 asks to keep the new PCID's translations (SDM 4.10.4.1); it is not stored.
+                boolean noFlush = (c.cr4 & CR4_PCIDE) != 0 && v < 0;
                 c.cr3 = (c.efer & Msrs.EFER_LMA) != 0 ? v & ((1L << 52) - 1) : v & 0xFFFF_FFFFL;
-                c.flushTlb(false);
+                c.cr3Loaded(noFlush);
             }
             case 4 -> writeCr4(c, v);
             case 8 -> {
@@ -66,7 +68,7 @@ final class SystemRegs {
         }
         long changed = c.cr0 ^ v;
         c.cr0 = v;
-        if ((changed & (CR0_PG | CR0_WP | CR0_PE)) != 0) c.flushTlb(true);
+        if ((changed & (CR0_PG | CR0_WP | CR0_PE)) != 0) c.pagingControlChanged(dev.vmm.mmu.TlbStats.FlushCause.CR0);
         c.updatePaging();
         c.updateMode();
     }
@@ -75,8 +77,13 @@ final class SystemRegs {
         if ((v & ~CR4_SUPPORTED) != 0) throw c.gp(0);
         if ((c.efer & Msrs.EFER_LMA) != 0 && (v & CR4_PAE) == 0) throw c.gp(0);
         long changed = c.cr4 ^ v;
+        // PCIDE needs IA-32e mode and PCID 0 to be turned on; LA57 cannot change in IA-32e mode (SDM MOV CR).
+        if ((changed & v & CR4_PCIDE) != 0 && ((c.efer & Msrs.EFER_LMA) == 0 || (c.cr3 & 0xFFF) != 0)) throw c.gp(0);
+        if ((changed & CR4_LA57) != 0 && (c.efer & Msrs.EFER_LMA) != 0) throw c.gp(0);
         c.cr4 = v;
-        if ((changed & (CR4_PGE | CR4_PAE | CR4_PSE | CR4_SMEP | CR4_PCIDE | CR4_LA57)) != 0) c.flushTlb(true);
+        if ((changed & (CR4_PGE | CR4_PAE | CR4_PSE | CR4_SMEP | CR4_PCIDE | CR4_LA57)) != 0) {
+            c.pagingControlChanged(dev.vmm.mmu.TlbStats.FlushCause.CR4);
+        }
         c.updatePaging();
     }
 

@@ -10,7 +10,9 @@ package dev.vmm.mmu;
  *
  * <p>Rights (SDM 4.6): a user-mode access needs U/S=1 at every level; a write needs R/W=1 at every level
  * unless it is a supervisor access with CR0.WP=0; an instruction fetch faults when any level has XD=1
- * (EFER.NXE=1), and a supervisor fetch from a user page faults with CR4.SMEP. Reserved bits (RSVD):
+ * (EFER.NXE=1), and a supervisor fetch from a user page faults with CR4.SMEP; with CR4.SMAP a supervisor
+ * data access to a user page faults unless it is explicit and RFLAGS.AC=1 ({@link PagingMode#AC}), an
+ * implicit one (descriptor tables) always. Reserved bits (RSVD):
  * bits above MAXPHYADDR, XD when EFER.NXE=0, PS in a PML4E/PML5E, the low bits of a large-page address.
  *
  * <p>Accessed and dirty bits are set only by a walk that succeeds: A in every entry used, D in the leaf
@@ -36,23 +38,46 @@ public final class PageWalker {
      * Returns whether the access is allowed; {@code r} holds the frame or the error code.
      */
     public boolean walk(long cr3, int mode, long lin, int acc, boolean user, boolean sideEffects, WalkResult r) {
+        return walk(cr3, mode, lin, acc, user, sideEffects, r, null, 0);
+    }
+
+    /**
+     * A walk that may start from, and fills, a vCPU's paging-structure caches ({@code psc} may be null;
+     * it is only used with 4-level and 5-level paging and only when {@code sideEffects} is true).
+     */
+    public boolean walk(long cr3, int mode, long lin, int acc, boolean user, boolean sideEffects, WalkResult r,
+                        PagingStructureCache psc, int pcid) {
         r.levels = 0;
-        if ((mode & PagingMode.LMA) != 0) return walkLong(cr3, mode, lin, acc, user, sideEffects, r);
+        r.adUpdates = 0;
+        r.pscLevel = 0;
+        if ((mode & PagingMode.LMA) != 0) return walkLong(cr3, mode, lin, acc, user, sideEffects, r, sideEffects ? psc : null, pcid);
         if ((mode & PagingMode.PAE) != 0) return walkPae(cr3, mode, lin, acc, user, sideEffects, r);
         return walk32(cr3, mode & ~PagingMode.NXE, lin, acc, user, sideEffects, r);
     }
 
-    private boolean walkLong(long cr3, int mode, long lin, int acc, boolean user, boolean se, WalkResult r) {
+    private boolean walkLong(long cr3, int mode, long lin, int acc, boolean user, boolean se, WalkResult r,
+                             PagingStructureCache psc, int pcid) {
         boolean la57 = (mode & PagingMode.LA57) != 0;
         long rsvd = PHYS_RSVD | ((mode & PagingMode.NXE) != 0 ? 0 : Pte.NX);
         long table = cr3 & Pte.ADDR_MASK & ~PHYS_RSVD;
         r.entrySize = 8;
         int combined = Tlb.ALL_RIGHTS;
-        int shift = la57 ? 48 : 39;
-        for (int level = la57 ? 5 : 4; ; level--, shift -= 9) {
+        int top = la57 ? 5 : 4;
+        if (psc != null) {
+            int hit = psc.lookup(lin, pcid, r.pscOut);
+            if (hit != 0) {
+                r.pscLevel = hit;
+                table = r.pscOut[0];
+                combined = (int) r.pscOut[1];
+                top = hit - 1;
+            }
+        }
+        int shift = 12 + 9 * (top - 1);
+        for (int level = top; ; level--, shift -= 9) {
             long eAddr = table + (((lin >>> shift) & 0x1FF) << 3);
             long e = mem.read64(eAddr);
             r.push(eAddr, e);
+            r.pathLevel[r.levels - 1] = level;
             if ((e & Pte.P) == 0) return fail(r, 0, acc, user, mode);
             long lvRsvd = rsvd;
             boolean leaf = level == 1;
@@ -62,10 +87,18 @@ public final class PageWalker {
             }
             if ((e & lvRsvd) != 0) return fail(r, RSVD_FAULT, acc, user, mode);
             combined = Tlb.restrict(combined, e);
+            r.pathRights[r.levels - 1] = combined;
             if (leaf) {
                 r.pageShift = shift;
                 long frame = (e & Pte.ADDR_MASK & ~((1L << shift) - 1)) | (lin & ((1L << shift) - 1) & ~0xFFFL);
-                return finish(r, mode, acc, user, se, combined, frame);
+                if (!finish(r, mode, acc, user, se, combined, frame)) return false;
+                if (psc != null) {
+                    for (int i = 0; i < r.levels - 1; i++) {
+                        int lv = r.pathLevel[i];
+                        if (lv <= 4) psc.insert(lv, lin, pcid, r.pathEntry[i] & Pte.ADDR_MASK, r.pathRights[i]);
+                    }
+                }
+                return true;
             }
             table = e & Pte.ADDR_MASK;
         }
@@ -78,7 +111,11 @@ public final class PageWalker {
         // PDPTE registers loaded at MOV CR3, which only differs for a guest that rewrites its live PDPT.
         long pdpteAddr = (cr3 & 0xFFFF_FFE0L) + (((lin >>> 30) & 3) << 3);
         long pdpte = mem.read64(pdpteAddr);
-        if ((pdpte & Pte.P) == 0) { r.push(pdpteAddr, pdpte); return fail(r, 0, acc, user, mode); }
+        r.push(pdpteAddr, pdpte);
+        if ((pdpte & Pte.P) == 0) return fail(r, 0, acc, user, mode);
+        // PDPTE reserved bits (SDM table 4-8): 2:1, 8:5, 63 and those above MAXPHYADDR. Real processors
+        // check them at MOV CR3 (#GP); the walk is where this model reads the PDPTEs.
+        if ((pdpte & (PHYS_RSVD | Pte.NX | 0x1E6L)) != 0) return fail(r, RSVD_FAULT, acc, user, mode);
         long eAddr = (pdpte & Pte.ADDR_MASK) + (((lin >>> 21) & 0x1FF) << 3);
         long e = mem.read64(eAddr);
         r.push(eAddr, e);
@@ -127,15 +164,21 @@ public final class PageWalker {
     private boolean finish(WalkResult r, int mode, int acc, boolean user, boolean se, int combined, long frame) {
         long leaf = r.pathEntry[r.levels - 1];
         if ((leaf & Pte.D) == 0) combined |= Tlb.CLEAN;
-        if ((combined & Tlb.denyMask(acc, user, mode) & ~Tlb.CLEAN) != 0) {
+        if ((combined & Tlb.SUPER) == 0) combined |= Tlb.USER; // a user-mode address (SMEP, SMAP)
+        int deny = Tlb.denyMask(acc, user, mode) & ~Tlb.CLEAN;
+        // SMAP lets explicit supervisor data accesses reach user pages while RFLAGS.AC=1 (SDM 4.6.1).
+        if ((mode & PagingMode.AC) != 0 && (acc == Access.READ || acc == Access.WRITE) && !user) deny &= ~Tlb.USER;
+        if ((combined & deny) != 0) {
             return fail(r, PageFaultCode.P, acc, user, mode);
         }
         if (se) {
             boolean write = Access.isWrite(acc);
-            for (int i = 0; i < r.levels; i++) {
+            // PAE paging's PDPTEs have no accessed bit (SDM 4.4.1): the walk starts A-bit updates below them.
+            int first = (mode & (PagingMode.LMA | PagingMode.PAE)) == PagingMode.PAE ? 1 : 0;
+            for (int i = first; i < r.levels; i++) {
                 long e = r.pathEntry[i];
                 long want = Pte.A | (write && i == r.levels - 1 ? Pte.D : 0);
-                if ((e & want) != want) setBits(r.pathAddr[i], r.entrySize, e, want);
+                if ((e & want) != want) { setBits(r.pathAddr[i], r.entrySize, e, want); r.adUpdates++; }
             }
             if (write) combined &= ~Tlb.CLEAN;
         }

@@ -2,7 +2,7 @@ package dev.vmm.mmu;
 
 /**
  * The paging controls a walk depends on (Intel SDM vol. 3, 4.1), packed so a vCPU passes one value.
- * Bits: CR0.WP, CR4.PSE, CR4.PAE, CR4.PGE, CR4.SMEP, CR4.SMAP, CR4.LA57, EFER.NXE, EFER.LMA.
+ * Bits: CR0.WP, CR4.PSE, CR4.PAE, CR4.PGE, CR4.SMEP, CR4.SMAP, CR4.LA57, EFER.NXE, EFER.LMA (and RFLAGS.AC).
  */
 public final class PagingMode {
     private PagingMode() { }
@@ -16,6 +16,11 @@ public final class PagingMode {
     public static final int LA57 = 1 << 6;
     public static final int NXE = 1 << 7;
     public static final int LMA = 1 << 8;
+    /**
+     * RFLAGS.AC, for SMAP: not a paging control but part of the rights check of an explicit supervisor
+     * access, so the caller ORs it into the mode of a walk. {@link #of} never sets it.
+     */
+    public static final int AC = 1 << 9;
 
     public static int of(long cr0, long cr4, long efer) {
         int m = 0;

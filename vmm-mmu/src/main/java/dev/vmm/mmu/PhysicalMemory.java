@@ -50,7 +50,11 @@ public final class PhysicalMemory {
     private final long lowEnd;
     private final long highEnd;
     private final MemorySegment[] chunks;
+    /** Pages whose writes are noted: code pages and watched page-table pages (one test on the write path). */
     private final long[] codePages;
+    private final long[] codeMarked;
+    private final long[] ptWatched;
+    private volatile PageTableWriteListener ptListener;
     private final Arena arena = Arena.ofShared();
     private final Object splitLock = new Object();
     private volatile MmioRange[] mmio = new MmioRange[0];
@@ -72,6 +76,8 @@ public final class PhysicalMemory {
         if (nChunks > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("memory size too large: " + size);
         this.chunks = new MemorySegment[(int) nChunks];
         this.codePages = new long[(int) (((top >>> 12) + 63) >>> 6)];
+        this.codeMarked = new long[codePages.length];
+        this.ptWatched = new long[codePages.length];
     }
 
     /** Bytes of RAM. */
@@ -121,17 +127,47 @@ public final class PhysicalMemory {
     /** Marks a physical page as holding decoded instructions: its next write is reported. */
     public void markCode(long pfn) {
         if (pfn >= 0 && (pfn >>> 6) < codePages.length) {
-            synchronized (codePages) { codePages[(int) (pfn >>> 6)] |= 1L << pfn; }
+            synchronized (codePages) {
+                codeMarked[(int) (pfn >>> 6)] |= 1L << pfn;
+                codePages[(int) (pfn >>> 6)] |= 1L << pfn;
+            }
         }
     }
+
+    /**
+     * Marks a physical page as holding paging structures (the TLB checker): every write to it is reported
+     * to the {@link PageTableWriteListener}, after the write, until the machine ends. Shares the write
+     * path's one bitmap test with code pages, so an unwatched write costs nothing more.
+     */
+    public void watchPageTable(long pfn) {
+        if (pfn >= 0 && (pfn >>> 6) < codePages.length) {
+            synchronized (codePages) {
+                ptWatched[(int) (pfn >>> 6)] |= 1L << pfn;
+                codePages[(int) (pfn >>> 6)] |= 1L << pfn;
+            }
+        }
+    }
+
+    public void setPageTableWriteListener(PageTableWriteListener l) { this.ptListener = l; }
 
     private void noteWrite(long pa, int len) {
         long first = pa >>> 12, last = (pa + len - 1) >>> 12;
         for (long pfn = first; pfn <= last; pfn++) {
             int w = (int) (pfn >>> 6);
             if (w < codePages.length && (codePages[w] & (1L << pfn)) != 0) {
-                synchronized (codePages) { codePages[w] &= ~(1L << pfn); }
-                codeListener.codePageWritten(pfn);
+                boolean code, pt;
+                synchronized (codePages) {
+                    code = (codeMarked[w] & (1L << pfn)) != 0;
+                    pt = (ptWatched[w] & (1L << pfn)) != 0;
+                    codeMarked[w] &= ~(1L << pfn);
+                    if (!pt) codePages[w] &= ~(1L << pfn);
+                }
+                if (code) codeListener.codePageWritten(pfn);
+                PageTableWriteListener l = ptListener;
+                if (pt && l != null) {
+                    long lo = Math.max(pa, pfn << 12), hi = Math.min(pa + len, (pfn + 1) << 12);
+                    l.pageTableWritten(lo, (int) (hi - lo));
+                }
             }
         }
     }

@@ -24,6 +24,15 @@ public final class WalkResult {
     public final long[] pathAddr = new long[5];
     public final long[] pathEntry = new long[5];
     public int levels;
+    /** Paging level of each path entry (5 = PML5E ... 1 = PTE) for long-mode walks. */
+    public final int[] pathLevel = new int[5];
+    /** Rights combined down to and including each path entry. */
+    final int[] pathRights = new int[5];
+    /** Accessed/dirty bits this walk set (compare-and-set updates made). */
+    public int adUpdates;
+    /** The paging-structure cache level the walk started from (2 = PDE, 3 = PDPTE, 4 = PML4E), or 0. */
+    public int pscLevel;
+    final long[] pscOut = new long[2];
     /** Entry size in bytes for this walk's format (4 for 32-bit paging, else 8). */
     public int entrySize;
 

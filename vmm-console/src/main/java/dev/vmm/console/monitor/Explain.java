@@ -115,8 +115,8 @@ final class Explain {
         sb.append(readOnly == null ? ", writable" : ", read-only (" + name(readOnly) + " R/W=0)");
         if (Access.isWrite(acc) && readOnly != null) sb.append(" but CR0.WP=0 lets the supervisor write");
         sb.append(xd == null ? ", executable" : ", not executable");
-        int slot = dev.vmm.mmu.Tlb.slot(view.lin);
-        if (c.tlb.tag[slot] == view.lin >>> 12) sb.append("; cached in cpu").append(c.apicId()).append("'s TLB (slot ").append(slot).append(')');
+        TlbView.Entry cached = TlbView.lookup(c, view.lin);
+        if (cached != null) sb.append("; cached in cpu").append(c.apicId()).append("'s TLB (").append(cached.array()).append(" slot ").append(cached.slot()).append(')');
         else sb.append("; not in cpu").append(c.apicId()).append("'s TLB");
         return new Verdict(false, -1, sb.append('.').toString(), true, null);
     }

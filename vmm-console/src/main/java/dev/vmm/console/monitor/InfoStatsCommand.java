@@ -1,6 +1,7 @@
 package dev.vmm.console.monitor;
 
 import dev.vmm.cpu.Cpu;
+import dev.vmm.mmu.TlbStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,9 +24,10 @@ final class InfoStatsCommand extends ShellCommand {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("cpu", c.apicId());
                 m.put("instructions", c.instructions);
-                m.put("tlb_fills", c.tlb.fills);
-                m.put("tlb_flushes", c.tlb.flushes);
-                m.put("tlb_invlpgs", c.tlb.invlpgs);
+                m.put("tlb_fills", c.tlb.stats().fills);
+                m.put("tlb_walks", c.tlb.stats().walks);
+                m.put("tlb_flushes", TlbView.flushes(c));
+                m.put("tlb_invlpgs", c.tlb.stats().flushes(TlbStats.FlushCause.INVLPG));
                 m.put("tlb_entries", TlbView.entries(c).size());
                 rows.add(m);
             }

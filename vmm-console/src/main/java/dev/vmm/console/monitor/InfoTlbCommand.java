@@ -1,6 +1,7 @@
 package dev.vmm.console.monitor;
 
 import dev.vmm.cpu.Cpu;
+import dev.vmm.mmu.TlbStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,9 +29,10 @@ final class InfoTlbCommand extends ShellCommand {
                 println(Json.of(rows));
                 return;
             }
-            println(String.format("cpu%d TLB: %d entries valid (fills %d, flushes %d, invlpg %d)", c.apicId(), entries.size(),
-                c.tlb.fills, c.tlb.flushes, c.tlb.invlpgs));
-            if (!entries.isEmpty()) println("  slot  linear page         frame         uwx  restrictions");
+            println(String.format("cpu%d TLB: %d entries valid, PCID %d (fills %d, walks %d, flushes %d, invlpg %d)", c.apicId(),
+                entries.size(), c.tlb.pcid(), c.tlb.stats().fills, c.tlb.stats().walks, TlbView.flushes(c),
+                c.tlb.stats().flushes(TlbStats.FlushCause.INVLPG)));
+            if (!entries.isEmpty()) println("  array          slot  linear page         frame         size G pcid uwx  restrictions");
             for (TlbView.Entry e : entries) println(TlbView.line(e));
         });
     }

@@ -3,6 +3,8 @@ package dev.vmm.console.monitor;
 import dev.vmm.cpu.Cpu;
 import dev.vmm.mmu.Access;
 import dev.vmm.mmu.Tlb;
+import dev.vmm.mmu.TlbArray;
+import dev.vmm.mmu.TlbStats;
 import dev.vmm.mmu.WalkResult;
 
 import java.util.ArrayList;
@@ -11,33 +13,49 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A vCPU's TLB as it really is, read from the arrays {@link Tlb} exposes (tag, frame, perm); each entry
- * is compared with what the page tables say now, so a stale translation shows. Everything that depends
- * on the TLB's layout is in this class.
+ * A vCPU's TLB as it really is: every valid entry of every array of the modelled {@link Tlb} (split
+ * first-level instruction and data arrays per page size, the unified second level), read through the
+ * arrays' read-only accessors so looking changes nothing (no LRU ageing, no statistics). Each entry is
+ * compared with what the page tables say now, so a stale translation shows. Everything that depends on
+ * the TLB's layout is in this class.
  */
 final class TlbView {
     private TlbView() { }
 
-    /** One cached translation. */
-    record Entry(int slot, long linear, long frame, int perm, String stale) { }
+    /** One cached translation: {@code frame} is the physical page base, {@code shift} the page size. */
+    record Entry(String array, int slot, long linear, int shift, int pcid, boolean global, long frame, int perm,
+                 String stale) { }
 
     static List<Entry> entries(Cpu c) {
-        Tlb t = c.tlb;
         List<Entry> out = new ArrayList<>();
-        for (int i = 0; i < t.tag.length; i++) {
-            if (t.tag[i] == -1L) continue;
-            long lin = t.tag[i] << 12;
-            out.add(new Entry(i, lin, t.frame[i], t.perm[i], staleness(c, lin, t.frame[i], t.perm[i])));
+        for (TlbArray a : c.tlb.arrays()) {
+            for (int k = 0; k < a.entries(); k++) if (a.valid(k)) out.add(entry(c, a, k));
         }
         return out;
     }
 
-    /** The cached entry for a linear address, or null. */
+    private static Entry entry(Cpu c, TlbArray a, int k) {
+        long lin = a.linear(k);
+        return new Entry(a.name(), k, lin, a.pageShift(k), a.pcid(k), a.global(k), a.physical(k), a.perm(k),
+            staleness(c, lin, a.physical(k), a.perm(k)));
+    }
+
+    /**
+     * The entry a lookup of {@code lin} would use now (current PCID or global), first-level arrays before
+     * the second level, or null.
+     */
     static Entry lookup(Cpu c, long lin) {
-        int i = Tlb.slot(lin);
-        if (c.tlb.tag[i] != lin >>> 12) return null;
-        long l = lin & ~0xFFFL;
-        return new Entry(i, l, c.tlb.frame[i], c.tlb.perm[i], staleness(c, l, c.tlb.frame[i], c.tlb.perm[i]));
+        Entry second = null;
+        for (TlbArray a : c.tlb.arrays()) {
+            for (int k = 0; k < a.entries(); k++) {
+                if (!a.valid(k) || (!a.global(k) && a.pcid(k) != c.tlb.pcid())) continue;
+                long size = 1L << a.pageShift(k);
+                if (Long.compareUnsigned(lin - a.linear(k), size) >= 0) continue;
+                if (a.level() == 1) return entry(c, a, k);
+                if (second == null) second = entry(c, a, k);
+            }
+        }
+        return second;
     }
 
     /** Null when the tables agree with the entry; else how the entry grants more than they do. */
@@ -50,6 +68,13 @@ final class TlbView {
         int granted = ~perm & now & rights;   // restricted now, not restricted in the entry
         if (granted != 0) return "grants " + permText(granted & rights) + " that the tables now deny";
         return null;
+    }
+
+    /** Invalidations of every cause. */
+    static long flushes(Cpu c) {
+        long n = 0;
+        for (TlbStats.FlushCause f : TlbStats.FlushCause.values()) n += c.tlb.stats().flushes(f);
+        return n;
     }
 
     static String permText(int p) {
@@ -68,13 +93,18 @@ final class TlbView {
     }
 
     static String line(Entry e) {
-        return String.format("  %4d  %016x -> %012x  %s  %-24s%s", e.slot(), e.linear(), e.frame(), rights(e.perm()),
+        return String.format("  %-14s %4d  %016x -> %012x  %-3s %s pcid %-4d %s  %-24s%s", e.array(), e.slot(), e.linear(),
+            e.frame(), TlbStats.sizeName(e.shift()), e.global() ? "G" : "-", e.pcid(), rights(e.perm()),
             permText(e.perm()), e.stale() == null ? "" : "  STALE: " + e.stale()).stripTrailing();
     }
 
     static Map<String, Object> json(Entry e) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("array", e.array());
         m.put("slot", e.slot());
+        m.put("page_size", 1L << e.shift());
+        m.put("pcid", e.pcid());
+        m.put("global", e.global());
         m.put("linear", e.linear());
         m.put("frame", e.frame());
         m.put("perm", permText(e.perm()));
