@@ -32,6 +32,10 @@ public final class MachineOptions {
             description = "Number of vCPUs, 1.." + MAX_SMP + " (default: ${DEFAULT-VALUE}).")
     int smp = 1;
 
+    @Option(names = "--pv", description = "pv memory mode: the VMM's VM layer owns the upper half of RAM (reported"
+            + " reserved) and serves the pv hypercalls (README, \"pv hypercalls\").")
+    boolean pv;
+
     /**
      * The machine these options describe; initrd files are checked (they must be readable regular
      * files) and made absolute against the current directory.
@@ -45,7 +49,7 @@ public final class MachineOptions {
                 modules.add(ImageResolver.readableFile(file));
             }
         }
-        return new MachineConfig(memBytes, cmdline, modules, smp);
+        return new MachineConfig(memBytes, cmdline, modules, smp, pv);
     }
 
     /** Picocli's converter for {@code --smp}. */

@@ -13,6 +13,7 @@ import dev.vmm.core.devices.PortIoBus;
 import dev.vmm.core.devices.SerialLine;
 import dev.vmm.core.devices.SerialSource;
 import dev.vmm.core.devices.Uart16550;
+import dev.vmm.core.hv.PvMemory;
 import dev.vmm.cpu.Cpu;
 import dev.vmm.mmu.PhysicalMemory;
 
@@ -60,6 +61,8 @@ public final class Machine implements AutoCloseable {
     private final List<SerialLine> lines = new ArrayList<>();
     private final InputStreamSerialSource ownedSource;  // made by the stream constructor, closed by close()
     private final List<Cpu> cpus = new ArrayList<>();
+    /** pv memory mode (MachineConfig.pv), else null: opt-in because its page pool takes RAM from the guest. */
+    private final PvMemory pv;
     private volatile ExitStatus exit;
     private boolean loaded;
 
@@ -104,6 +107,7 @@ public final class Machine implements AutoCloseable {
             () -> stopWith(new ExitStatus(ExitStatus.Kind.BOCHS_SHUTDOWN, 0, "vmm: guest wrote \"Shutdown\" to port 0x8900"))).attach(bus);
         for (int i = 0; i < Math.max(1, config.smp()); i++) cpus.add(new Cpu(i, mem, bus));
         mem.setCodeWriteListener(pfn -> { for (Cpu c : cpus) c.codePageWritten(pfn); });
+        this.pv = config.pv() ? PvMemory.install(mem, cpus) : null;
     }
 
     private static List<SerialLine> streamLine(OutputStream serialOut, InputStream serialIn) {
@@ -122,7 +126,8 @@ public final class Machine implements AutoCloseable {
             }
         }
         String cmdline = config.cmdline().isEmpty() ? imageName : imageName + " " + config.cmdline();
-        BootImage boot = MultibootLoader.load(mem, imageName, image, cmdline, modules);
+        BootImage boot = MultibootLoader.load(mem, imageName, image, cmdline, modules,
+            pv == null ? Long.MAX_VALUE : PvMemory.poolBase(mem));
         cpus.get(0).enterMultiboot(boot.entry(), MultibootLoader.BOOTLOADER_MAGIC, boot.infoAddr());
         loaded = true;
     }
@@ -183,6 +188,9 @@ public final class Machine implements AutoCloseable {
     public List<Cpu> cpus() { return List.copyOf(cpus); }
 
     public PortIoBus ioBus() { return bus; }
+
+    /** The pv memory hypervisor, or null when the machine was not built with pv mode. */
+    public PvMemory pvMemory() { return pv; }
 
     /** The UARTs present, COM1 first, in port order COM1..COM4 (for the monitor's "info serial"). */
     public List<Uart16550> serialPorts() { return List.copyOf(uarts); }

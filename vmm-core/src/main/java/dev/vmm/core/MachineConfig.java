@@ -10,8 +10,10 @@ import java.util.List;
  * @param cmdline   the Multiboot command line (--append), never null
  * @param initrd    Multiboot modules in order (--initrd a,b)
  * @param smp       number of vCPUs
+ * @param pv        pv memory mode ({@code vmm run --pv}): the VMM's VM layer owns the upper half of low
+ *                  RAM and serves the pv hypercalls; off, VMCALL is #UD and all RAM is the guest's
  */
-public record MachineConfig(long memBytes, String cmdline, List<Path> initrd, int smp) {
+public record MachineConfig(long memBytes, String cmdline, List<Path> initrd, int smp, boolean pv) {
     public static final long DEFAULT_MEM = 256L << 20;
 
     public MachineConfig {
@@ -19,5 +21,12 @@ public record MachineConfig(long memBytes, String cmdline, List<Path> initrd, in
         initrd = initrd == null ? List.of() : List.copyOf(initrd);
     }
 
+    public MachineConfig(long memBytes, String cmdline, List<Path> initrd, int smp) {
+        this(memBytes, cmdline, initrd, smp, false);
+    }
+
     public static MachineConfig defaults() { return new MachineConfig(DEFAULT_MEM, "", List.of(), 1); }
+
+    /** This configuration with pv memory mode on or off. */
+    public MachineConfig withPv(boolean on) { return new MachineConfig(memBytes, cmdline, initrd, smp, on); }
 }

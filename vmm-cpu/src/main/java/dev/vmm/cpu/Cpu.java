@@ -82,6 +82,11 @@ public final class Cpu implements Decoder.Fetch {
     public InterruptSource interrupts = InterruptSource.NONE;
     /** The hypervisor VMCALL and #PF go to first, or null (bare hardware). */
     public Hypervisor hypervisor;
+    /**
+     * The linear address of the #PF being raised. It reaches CR2 only when the #PF is delivered to the
+     * guest (SDM vol. 3, 4.7): a fault the hypervisor resolves leaves the guest's CR2 untouched.
+     */
+    long faultLinear;
 
     public Cpu(int apicId, PhysicalMemory mem, IoPorts io) {
         this.apicId = apicId;
@@ -251,7 +256,7 @@ public final class Cpu implements Decoder.Fetch {
         }
         boolean user = cpl == 3 && acc < Access.SYS_READ;
         if (!walker.walk(cr3, pagingMode, lin, acc, user, true, walk)) {
-            cr2 = lin;
+            faultLinear = lin;
             throw raise(Interrupts.PF, walk.errorCode);
         }
         tlb.fill(lin, walk);

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * struct vm_object for anonymous memory (OBJT_DEFAULT/OBJT_SWAP without a swap device): the resident
@@ -20,8 +19,8 @@ public final class VmObject {
     /** (c) */
     public final int id = ++nextId;
     private final VmSystem vm;
-    /** (o) resident pages by pindex (FreeBSD's radix trie plus memq). */
-    final TreeMap<Long, VmPage> pages = new TreeMap<>();
+    /** (o) resident pages by pindex (FreeBSD's rtree). */
+    private final VmRadix pages = new VmRadix();
     /** (o) size in pages. */
     public long size;
     /** (o) references: map entries and shadows that use this object. */
@@ -46,14 +45,18 @@ public final class VmObject {
     public int residentCount() { return pages.size(); }
 
     /** Pages with pindex in [start, end), in order. */
-    public List<VmPage> pagesIn(long start, long end) { return new ArrayList<>(pages.subMap(start, end).values()); }
+    public List<VmPage> pagesIn(long start, long end) {
+        List<VmPage> out = new ArrayList<>();
+        pages.collect(start, end, out);
+        return out;
+    }
 
     /**
      * vm_page_alloc into this object at {@code pindex}, from the object's reservation when possible.
      * Returns null when no page could be had without waiting and {@code wait} is false.
      */
     public VmPage allocPage(long pindex, boolean wait) {
-        if (pages.containsKey(pindex)) throw new IllegalStateException("page exists at " + pindex);
+        if (pages.get(pindex) != null) throw new IllegalStateException("page exists at " + pindex);
         VmPage m = null;
         long rkey = pindex >>> 9;
         VmReserv rv = reservs.get(rkey);
@@ -117,7 +120,7 @@ public final class VmObject {
             if (o.dead) throw new IllegalStateException("deallocate of dead object " + o.id);
             if (--o.refCount > 0) return;
             o.dead = true;
-            for (VmPage m : new ArrayList<>(o.pages.values())) {
+            for (VmPage m : o.pagesIn(0, Long.MAX_VALUE)) {
                 o.freePage(m);
             }
             VmObject b = o.backingObject;

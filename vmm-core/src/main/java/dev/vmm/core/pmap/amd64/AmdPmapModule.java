@@ -109,6 +109,20 @@ public final class AmdPmapModule implements PmapModule {
 
     @Override public Pmap kernelPmap() { return kernelPmap; }
 
+    /**
+     * Maps physical [0, physEnd) at {@code va} in the kernel pmap with 2 MiB global, writeable,
+     * executable supervisor pages (FreeBSD's KERNBASE mapping of the kernel's own image). A pv guest
+     * kernel runs there, so it stays mapped in every pv address space it activates. Must be called
+     * before the first user pmap is created (the kernel half of the top level is copied at pmap_pinit).
+     */
+    public void mapKernelWindow(long va, long physEnd) {
+        if ((va & PDRMASK) != 0 || isUser(va) || physEnd <= 0) throw new IllegalArgumentException("bad kernel window");
+        if (pmaps.size() > 1) throw new IllegalStateException("mapKernelWindow after pmap_pinit");
+        for (long pa = 0; pa < physEnd; pa += NBPDR) {
+            mem.write64(kernelTable(va + pa, 2), pa | PG_V | PG_RW | PG_A | PG_M | PG_PS | PG_G);
+        }
+    }
+
     @Override
     public Pmap pinit0() {
         AmdPmap p = new AmdPmap(this, kernelPmap.pml4, false);

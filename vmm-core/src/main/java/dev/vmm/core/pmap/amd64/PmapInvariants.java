@@ -61,12 +61,14 @@ final class PmapInvariants {
                     && (e.pmap.load(pteA) & PG_FRAME) == m.phys, "pv entry %s of %s has no matching PTE", e, m);
             }
         }
-        for (Map.Entry<Long, List<PvEntry>> f : pv.all2m().entrySet()) {
-            for (PvEntry e : f.getValue()) {
+        for (int i = 0; i < pv.pvhFrames(); i++) {
+            if (pv.all2m(i) == null) continue;
+            long frame = pv.pvhFrame(i);
+            for (PvEntry e : pv.all2m(i)) {
                 entries++;
                 long pdeA = e.pmap.pdeAddr(e.va);
                 require(pdeA >= 0 && (e.pmap.load(pdeA) & (PG_V | PG_PS | PG_MANAGED)) == (PG_V | PG_PS | PG_MANAGED)
-                    && (e.pmap.load(pdeA) & PG_PS_FRAME) == f.getKey() << 21, "superpage pv entry %s has no matching PDE", e);
+                    && (e.pmap.load(pdeA) & PG_PS_FRAME) == frame << 21, "superpage pv entry %s has no matching PDE", e);
             }
         }
         require(entries == managedLeaves, "%d pv entries but %d managed mappings", entries, managedLeaves);
