@@ -124,6 +124,7 @@ public final class AmdPmap implements Pmap {
         if (missing > 0 && kernel) {
             throw new IllegalStateException(String.format("pmap_allocpte: kernel va %#x has no page table (pmap_growkernel first)", va));
         }
+        if (missing == 0) { ref(a, +1); return a; } // the common case: every table is there
         VmPage[] fresh = new VmPage[missing];
         for (int i = 0; i < missing; i++) {
             fresh[i] = allocPtp(nosleep);

@@ -94,12 +94,8 @@ final class PvTable {
             chunks++;
         }
         if (lru.isEmpty() || lru.getLast() != pc) { lru.remove(pc); lru.add(pc); } // already the most recent: skip the relink
-        PvEntry pv = new PvEntry(pmap, va);
-        int slot = 0;
-        while (pc.slots[slot] != null) slot++;
-        pc.slots[slot] = pv;
-        pv.chunk = pc;
-        pv.slot = slot;
+        PvEntry pv = pc.slots[pc.take()];
+        pv.va = va;
         if (++pc.used == PmapBits.NPCPV) pmap.freeChunks.remove(pc);
         entries++;
         return pv;
@@ -108,8 +104,8 @@ final class PvTable {
     /** free_pv_entry: returns the slot; an empty chunk gives its page back. */
     void free(PvEntry pv) {
         PvChunk pc = pv.chunk;
-        pc.slots[pv.slot] = null;
-        pv.chunk = null;
+        if (!pc.inUse(pv.slot)) throw new IllegalStateException("free_pv_entry: " + pv + " is already free");
+        pc.release(pv.slot);
         entries--;
         if (pc.used-- == PmapBits.NPCPV) pc.pmap.freeChunks.add(pc);
         if (pc.used == 0) {
@@ -131,7 +127,7 @@ final class PvTable {
             if (pc.pmap == locked) continue;
             int before = phys.freeCount();
             List<PvEntry> victims = new ArrayList<>();
-            for (PvEntry pv : pc.slots) if (pv != null) victims.add(pv);
+            for (int i = 0; i < pc.slots.length; i++) if (pc.inUse(i)) victims.add(pc.slots[i]);
             for (PvEntry pv : victims) {
                 if (pc.pmap.reclaimMapping(pv)) reclaimedMappings++;
             }
