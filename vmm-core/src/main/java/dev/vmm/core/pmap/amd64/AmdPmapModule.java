@@ -40,7 +40,8 @@ public final class AmdPmapModule implements PmapModule {
     /** kernel_vm_end: kernel page tables exist below this address. */
     long kernelVmEnd = VM_MIN_KERNEL_ADDRESS;
     private long quickVa;
-    private long[] pagesizes = {4096, NBPDR};
+    /** pagesizes[]: the CPU reports 1 GiB pages (CPUID 0x80000001 EDX bit 26), so psind 2 is there with superpages. */
+    private long[] pagesizes = {4096, NBPDR, NBPDP};
 
     /** Creates the module, runs pmap_bootstrap and pmap_init, and installs it in {@code vm}. */
     public static AmdPmapModule install(VmSystem vm, TlbInvalidator port) {

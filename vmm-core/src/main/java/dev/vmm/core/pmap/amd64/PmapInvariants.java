@@ -92,7 +92,7 @@ final class PmapInvariants {
             valid++;
             if (i < lo || i >= hi) continue;
             long va = canonical(vaBase | ((long) i << shift));
-            boolean leaf = level == 1 || (level == 2 && (e & PG_PS) != 0);
+            boolean leaf = level == 1 || (level <= 3 && (e & PG_PS) != 0);
             if (!leaf) {
                 if (level == 4 && p.isKernel()) { walk(module, p, e & PG_FRAME, 3, 0, 512, va, acc, wired); continue; }
                 VmPage t = module.phys.page(e & PG_FRAME);
@@ -101,7 +101,8 @@ final class PmapInvariants {
                 walk(module, p, e & PG_FRAME, level - 1, 0, 512, va, acc, wired);
                 continue;
             }
-            int pages = level == 1 ? 1 : NPTEPG;
+            long pages = level == 1 ? 1 : level == 2 ? NPTEPG : NPDPEPAGES;
+            require(level < 3 || (e & PG_MANAGED) == 0, "%s: 1 GiB mapping at va %#x is managed", p, va);
             acc[0] += pages;
             if ((e & PG_W) != 0) acc[1] += pages;
             if ((e & PG_MANAGED) == 0) continue;
