@@ -74,6 +74,11 @@ public final class VmFault {
         if (fs.wired) fs.faultType = e.protection;
         if (e.protection == VM_PROT_NONE || (fs.faultType & ~e.protection) != 0) return KERN_PROTECTION_FAILURE;
         fs.prot = e.protection;
+        if (e.needsCopy() && e.object != null && e.object.refCount == 1 && e.object.shadowCount == 0) {
+            // vm_object_shadow's shortcut: an object nobody else uses needs no shadow (the other side of
+            // the fork has gone); the entry simply owns it again.
+            e.eflags &= ~VmMapEntry.MAP_ENTRY_NEEDS_COPY;
+        }
         if (e.needsCopy()) {
             if ((fs.faultType & VM_PROT_WRITE) != 0) {
                 // vm_object_shadow: the entry gets a private object over the shared one.
