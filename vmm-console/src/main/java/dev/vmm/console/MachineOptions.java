@@ -43,6 +43,10 @@ public final class MachineOptions {
      * @throws UserError naming the first initrd file that cannot be read
      */
     public MachineConfig toConfig() {
+        if (pv && memBytes < dev.vmm.core.hv.PvMemory.MIN_RAM) {
+            throw new UserError("--pv needs --mem of at least " + (dev.vmm.core.hv.PvMemory.MIN_RAM >> 20)
+                    + "M (the upper half of RAM is the VM layer's page pool)");
+        }
         List<Path> modules = new ArrayList<>();
         for (String file : initrd) {
             if (!file.isEmpty()) {

@@ -46,6 +46,9 @@ public final class PvMemory implements Hypervisor {
     /** FreeBSD amd64's KERNBASE: the guest kernel's window onto the RAM below the pv pool. */
     public static final long KERNBASE = 0xFFFF_FFFF_8000_0000L;
 
+    /** The least RAM pv mode works with: half of it is the pool, which needs room for page tables and pv chunks. */
+    public static final long MIN_RAM = 8L << 20;
+
     /** Where a machine's pv page pool starts: the upper half of low RAM, 2 MiB aligned. */
     public static long poolBase(PhysicalMemory mem) {
         long lowEnd = mem.ramRanges().get(0)[1];
@@ -60,7 +63,7 @@ public final class PvMemory implements Hypervisor {
      */
     public static PvMemory install(PhysicalMemory mem, List<Cpu> cpus) {
         long base = poolBase(mem), end = mem.ramRanges().get(0)[1];
-        if (base < (2L << 20) || end - base < (4L << 20)) throw new IllegalArgumentException("pv mode needs at least 8 MiB of RAM");
+        if (end < MIN_RAM) throw new IllegalArgumentException("pv mode needs at least " + (MIN_RAM >> 20) + " MiB of RAM");
         VmSystem vm = new VmSystem(new VmPhys(mem, base, end));
         AmdPmapModule pmap = AmdPmapModule.install(vm, new CpuTlbPort(cpus));
         pmap.mapKernelWindow(KERNBASE, base);
