@@ -45,6 +45,10 @@ public final class MachineOptions {
             description = "Instructions another vCPU may still use a stale entry after a page-table write (default: ${DEFAULT-VALUE}).")
     long checkTlbGrace = TlbChecker.DEFAULT_GRACE;
 
+    @Option(names = "--pv", description = "pv memory mode: the VMM's VM layer owns the upper half of RAM (reported"
+            + " reserved) and serves the pv hypercalls (README, \"pv hypercalls\").")
+    boolean pv;
+
     /**
      * The machine these options describe; initrd files are checked (they must be readable regular
      * files) and made absolute against the current directory.
@@ -52,6 +56,10 @@ public final class MachineOptions {
      * @throws UserError naming the first initrd file that cannot be read
      */
     public MachineConfig toConfig() {
+        if (pv && memBytes < dev.vmm.core.hv.PvMemory.MIN_RAM) {
+            throw new UserError("--pv needs --mem of at least " + (dev.vmm.core.hv.PvMemory.MIN_RAM >> 20)
+                    + "M (the upper half of RAM is the VM layer's page pool)");
+        }
         List<Path> modules = new ArrayList<>();
         for (String file : initrd) {
             if (!file.isEmpty()) {
@@ -65,7 +73,7 @@ public final class MachineOptions {
             throw new UserError("--tlb: " + e.getMessage());
         }
         if (checkTlbGrace < 0) throw new UserError("--check-tlb-grace: must be 0 or more instructions");
-        return new MachineConfig(memBytes, cmdline, modules, smp, geometry, checkTlb, checkTlbGrace);
+        return new MachineConfig(memBytes, cmdline, modules, smp, geometry, checkTlb, checkTlbGrace, pv);
     }
 
     /** Picocli's converter for {@code --smp}. */

@@ -71,7 +71,7 @@ public final class NativeYardstick {
         }
     }
 
-    private static String exec(List<String> command, String what, int timeoutSeconds) throws Unavailable {
+    static String exec(List<String> command, String what, int timeoutSeconds) throws Unavailable {
         Process process;
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -112,7 +112,7 @@ public final class NativeYardstick {
         return t.lines().filter(l -> l.contains("error")).findFirst().orElse(t.substring(t.lastIndexOf('\n') + 1));
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             List<Path> all = new ArrayList<>(paths.toList());
             all.sort(Comparator.reverseOrder());

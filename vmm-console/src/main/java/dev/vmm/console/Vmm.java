@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
  * {@code VMM_DEBUG=1}.
  */
 @Command(name = "vmm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {RunCommand.class, MonitorCommand.class, BenchCommand.class, HelpCommand.class},
+        subcommands = {RunCommand.class, MonitorCommand.class, BenchCommand.class, BenchVmCommand.class, HelpCommand.class},
         description = {
             "A full-system x86-64 virtual machine monitor whose memory system is FreeBSD's.",
             "Without a command, boots the demo kernel (vmm run hello)."

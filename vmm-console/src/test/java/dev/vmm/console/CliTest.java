@@ -217,7 +217,7 @@ class CliTest {
     void everyCommandIsWellFormed() {
         Stdio stdio = new Stdio(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(), new ByteArrayOutputStream());
         CommandLine cl = Vmm.commandLine(stdio);
-        assertEquals(java.util.Set.of("run", "monitor", "bench", "help"), cl.getSubcommands().keySet());
+        assertEquals(java.util.Set.of("run", "monitor", "bench", "bench-vm", "help"), cl.getSubcommands().keySet());
         assertInstanceOf(RunCommand.class, cl.getSubcommands().get("run").getCommand());
     }
 

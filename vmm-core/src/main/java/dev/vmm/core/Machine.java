@@ -13,6 +13,7 @@ import dev.vmm.core.devices.PortIoBus;
 import dev.vmm.core.devices.SerialLine;
 import dev.vmm.core.devices.SerialSource;
 import dev.vmm.core.devices.Uart16550;
+import dev.vmm.core.hv.PvMemory;
 import dev.vmm.cpu.Cpu;
 import dev.vmm.mmu.PhysicalMemory;
 import dev.vmm.mmu.TlbChecker;
@@ -66,6 +67,8 @@ public final class Machine implements AutoCloseable {
     private final InputStreamSerialSource ownedSource;  // made by the stream constructor, closed by close()
     private final List<Cpu> cpus = new ArrayList<>();
     private final TlbChecker tlbChecker;
+    /** pv memory mode (MachineConfig.pv), else null: opt-in because its page pool takes RAM from the guest. */
+    private final PvMemory pv;
     private volatile ExitStatus exit;
     private boolean loaded;
     private String imageName;
@@ -121,6 +124,7 @@ public final class Machine implements AutoCloseable {
         tlbChecker = config.checkTlb() ? new TlbChecker(mem, config.checkTlbGrace()) : null;
         for (int i = 0; i < Math.max(1, config.smp()); i++) cpus.add(newCpu(i));
         mem.setCodeWriteListener(pfn -> { for (Cpu c : cpus) c.codePageWritten(pfn); });
+        this.pv = config.pv() ? PvMemory.install(mem, cpus) : null;
     }
 
     private static List<SerialLine> streamLine(OutputStream serialOut, InputStream serialIn) {
@@ -139,7 +143,8 @@ public final class Machine implements AutoCloseable {
             }
         }
         String cmdline = config.cmdline().isEmpty() ? imageName : imageName + " " + config.cmdline();
-        BootImage boot = MultibootLoader.load(mem, imageName, image, cmdline, modules);
+        BootImage boot = MultibootLoader.load(mem, imageName, image, cmdline, modules,
+            pv == null ? Long.MAX_VALUE : PvMemory.poolBase(mem));
         cpus.get(0).enterMultiboot(boot.entry(), MultibootLoader.BOOTLOADER_MAGIC, boot.infoAddr());
         loaded = true;
         this.imageName = imageName;
@@ -307,6 +312,8 @@ public final class Machine implements AutoCloseable {
     public void reset() throws ImageException {
         synchronized (ctl) {
             if (!parked) throw new IllegalStateException("the machine is not stopped");
+            // The VM layer's address spaces live outside the guest's RAM image; a reset cannot rebuild them.
+            if (pv != null) throw new ImageException(imageName, "reset is not supported in pv mode");
             for (long[] r : mem.ramRanges()) mem.zero(r[0], r[1] - r[0]);
             for (int i = 0; i < cpus.size(); i++) cpus.set(i, newCpu(i));
             loadMultiboot(imageName, imageBytes);
@@ -345,6 +352,9 @@ public final class Machine implements AutoCloseable {
     public List<Cpu> cpus() { return List.copyOf(cpus); }
 
     public PortIoBus ioBus() { return bus; }
+
+    /** The pv memory hypervisor, or null when the machine was not built with pv mode. */
+    public PvMemory pvMemory() { return pv; }
 
     /** The UARTs present, COM1 first, in port order COM1..COM4 (for the monitor's "info serial"). */
     public List<Uart16550> serialPorts() { return List.copyOf(uarts); }

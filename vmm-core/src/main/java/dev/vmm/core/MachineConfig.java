@@ -1,5 +1,6 @@
 package dev.vmm.core;
 
+import dev.vmm.mmu.TlbChecker;
 import dev.vmm.mmu.TlbConfig;
 
 import java.nio.file.Path;
@@ -16,9 +17,11 @@ import java.util.List;
  * @param checkTlb  run the TLB checker ({@code --check-tlb})
  * @param checkTlbGrace instructions another vCPU may use a stale entry after a page-table write before
  *                  the checker suspects a missing shootdown ({@code --check-tlb-grace})
+ * @param pv        pv memory mode ({@code vmm run --pv}): the VMM's VM layer owns the upper half of low
+ *                  RAM and serves the pv hypercalls; off, VMCALL is #UD and all RAM is the guest's
  */
 public record MachineConfig(long memBytes, String cmdline, List<Path> initrd, int smp, TlbConfig tlb,
-                            boolean checkTlb, long checkTlbGrace) {
+                            boolean checkTlb, long checkTlbGrace, boolean pv) {
     public static final long DEFAULT_MEM = 256L << 20;
 
     public MachineConfig {
@@ -27,9 +30,19 @@ public record MachineConfig(long memBytes, String cmdline, List<Path> initrd, in
         tlb = tlb == null ? TlbConfig.intel() : tlb;
     }
 
+    public MachineConfig(long memBytes, String cmdline, List<Path> initrd, int smp, TlbConfig tlb,
+                         boolean checkTlb, long checkTlbGrace) {
+        this(memBytes, cmdline, initrd, smp, tlb, checkTlb, checkTlbGrace, false);
+    }
+
     public MachineConfig(long memBytes, String cmdline, List<Path> initrd, int smp) {
-        this(memBytes, cmdline, initrd, smp, TlbConfig.intel(), false, dev.vmm.mmu.TlbChecker.DEFAULT_GRACE);
+        this(memBytes, cmdline, initrd, smp, TlbConfig.intel(), false, TlbChecker.DEFAULT_GRACE, false);
     }
 
     public static MachineConfig defaults() { return new MachineConfig(DEFAULT_MEM, "", List.of(), 1); }
+
+    /** This configuration with pv memory mode on or off. */
+    public MachineConfig withPv(boolean on) {
+        return new MachineConfig(memBytes, cmdline, initrd, smp, tlb, checkTlb, checkTlbGrace, on);
+    }
 }

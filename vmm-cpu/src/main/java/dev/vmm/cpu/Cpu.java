@@ -87,6 +87,11 @@ public final class Cpu implements Decoder.Fetch {
     public InterruptSource interrupts = InterruptSource.NONE;
     /** The hypervisor VMCALL and #PF go to first, or null (bare hardware). */
     public Hypervisor hypervisor;
+    /**
+     * The linear address of the #PF being raised. It reaches CR2 only when the #PF is delivered to the
+     * guest (SDM vol. 3, 4.7): a fault the hypervisor resolves leaves the guest's CR2 untouched.
+     */
+    long faultLinear;
 
     public Cpu(int apicId, PhysicalMemory mem, IoPorts io) { this(apicId, mem, io, TlbConfig.intel()); }
 
@@ -330,7 +335,7 @@ public final class Cpu implements Decoder.Fetch {
         if (!ok) {
             st.walkFaults++;
             tlb.pageFault(lin);
-            cr2 = lin;
+            faultLinear = lin; // CR2 is written only when the #PF is delivered (Interrupts)
             throw raise(Interrupts.PF, walk.errorCode);
         }
         int nid = tlb.fill(lin, fetch, walk);

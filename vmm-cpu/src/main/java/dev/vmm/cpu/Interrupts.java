@@ -25,11 +25,12 @@ public final class Interrupts {
     /** Delivers a fault raised by the instruction at RIP (the return address is that instruction). */
     static void exception(Cpu c, int vector, int errorCode) {
         // A pv hypervisor may resolve the fault itself: the instruction then restarts (RIP unchanged).
-        if (vector == PF && c.hypervisor != null && c.hypervisor.pageFault(c, c.cr2, errorCode)) return;
+        if (vector == PF && c.hypervisor != null && c.hypervisor.pageFault(c, c.faultLinear, errorCode)) return;
         deliverNested(c, vector, errorCode, c.rip, 0);
     }
 
     private static void deliverNested(Cpu c, int vector, int errorCode, long ret, int depth) {
+        if (vector == PF) c.cr2 = c.faultLinear; // CR2 is written as the #PF is delivered, not when it is detected
         try {
             deliver(c, vector, errorCode, ret, false, true);
         } catch (CpuFault second) {
@@ -40,6 +41,7 @@ public final class Interrupts {
             }
             boolean df = (contributory(vector) && contributory(v2)) || (vector == PF && (contributory(v2) || v2 == PF));
             if (df) {
+                if (v2 == PF) c.cr2 = c.faultLinear; // the page fault that turned into #DF
                 try {
                     deliver(c, DF, 0, ret, false, true);
                 } catch (CpuFault third) {

@@ -40,14 +40,21 @@ public final class MemoryMap {
     private MemoryMap() { }
 
     /** The map for {@code mem}'s RAM layout. */
-    public static List<Entry> of(PhysicalMemory mem) {
+    public static List<Entry> of(PhysicalMemory mem) { return of(mem, Long.MAX_VALUE); }
+
+    /**
+     * The map when the low RAM from {@code guestRamEnd} up belongs to the hypervisor (the pv page pool):
+     * that part is reported reserved, as firmware reports RAM it keeps for itself.
+     */
+    public static List<Entry> of(PhysicalMemory mem, long guestRamEnd) {
         List<long[]> ram = mem.ramRanges();
-        long lowEnd = ram.get(0)[1];
+        long ramEnd = ram.get(0)[1], lowEnd = Math.min(ramEnd, guestRamEnd);
         List<Entry> map = new ArrayList<>();
         map.add(new Entry(0, Math.min(EBDA_BASE, lowEnd), TYPE_AVAILABLE));
         map.add(new Entry(EBDA_BASE, 0xA0000 - EBDA_BASE, TYPE_RESERVED));
         map.add(new Entry(BIOS_BASE, HIGH_MEMORY - BIOS_BASE, TYPE_RESERVED));
         if (lowEnd > HIGH_MEMORY) map.add(new Entry(HIGH_MEMORY, lowEnd - HIGH_MEMORY, TYPE_AVAILABLE));
+        if (ramEnd > lowEnd) map.add(new Entry(lowEnd, ramEnd - lowEnd, TYPE_RESERVED));
         map.add(new Entry(IOAPIC_BASE, 0x1000, TYPE_RESERVED));
         map.add(new Entry(LAPIC_BASE, 0x1000, TYPE_RESERVED));
         map.add(new Entry(BIOS_FLASH_BASE, (1L << 32) - BIOS_FLASH_BASE, TYPE_RESERVED));

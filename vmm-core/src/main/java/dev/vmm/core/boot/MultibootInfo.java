@@ -44,6 +44,7 @@ final class MultibootInfo {
 
     private final PhysicalMemory mem;
     private final List<MemoryMap.Entry> mmap;
+    private final long guestRamEnd;
     private final byte[] cmdline; // null when absent
     private final List<BootModule> modules;
     private final byte[][] moduleStrings;
@@ -56,8 +57,14 @@ final class MultibootInfo {
     final long end;
 
     MultibootInfo(PhysicalMemory mem, long kernelEnd, String cmdline, List<BootModule> modules) {
+        this(mem, kernelEnd, cmdline, modules, Long.MAX_VALUE);
+    }
+
+    /** @param guestRamEnd where the guest's low RAM ends (the rest is the hypervisor's, reported reserved) */
+    MultibootInfo(PhysicalMemory mem, long kernelEnd, String cmdline, List<BootModule> modules, long guestRamEnd) {
         this.mem = mem;
-        this.mmap = MemoryMap.of(mem);
+        this.guestRamEnd = guestRamEnd;
+        this.mmap = MemoryMap.of(mem, guestRamEnd);
         this.cmdline = cmdline == null || cmdline.isEmpty() ? null : cString(cmdline);
         this.modules = modules;
         this.moduleStrings = new byte[modules.size()][];
@@ -92,7 +99,7 @@ final class MultibootInfo {
     void write() {
         mem.zero(infoAddr, INFO_SIZE);
         int flags = FLAG_MEMORY | FLAG_MODS | FLAG_MMAP | FLAG_LOADER_NAME;
-        long lowEnd = MemoryMap.lowRamEnd(mem);
+        long lowEnd = Math.min(MemoryMap.lowRamEnd(mem), guestRamEnd);
         mem.write32(infoAddr + 4, (int) (Math.min(MemoryMap.EBDA_BASE, lowEnd) >>> 10));
         mem.write32(infoAddr + 8, (int) (Math.max(0, lowEnd - MemoryMap.HIGH_MEMORY) >>> 10));
         if (cmdline != null) {

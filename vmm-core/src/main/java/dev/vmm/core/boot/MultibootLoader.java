@@ -55,12 +55,22 @@ public final class MultibootLoader {
      */
     public static BootImage load(PhysicalMemory mem, String imageName, byte[] image, String cmdline,
                                  List<BootModule> modules) throws ImageException {
+        return load(mem, imageName, image, cmdline, modules, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #load(PhysicalMemory, String, byte[], String, List)}, for a machine whose low RAM from
+     * {@code guestRamEnd} up belongs to the hypervisor: nothing is placed there and the memory map
+     * reports it reserved.
+     */
+    public static BootImage load(PhysicalMemory mem, String imageName, byte[] image, String cmdline,
+                                 List<BootModule> modules, long guestRamEnd) throws ImageException {
         Objects.requireNonNull(mem, "mem");
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(modules, "modules");
         String name = imageName == null ? "<image>" : imageName;
         try {
-            return loadChecked(mem, new ImageReader(name, image), cmdline, List.copyOf(modules));
+            return loadChecked(mem, new ImageReader(name, image), cmdline, List.copyOf(modules), guestRamEnd);
         } catch (ImageException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -70,7 +80,7 @@ public final class MultibootLoader {
     }
 
     private static BootImage loadChecked(PhysicalMemory mem, ImageReader r, String cmdline,
-                                         List<BootModule> modules) throws ImageException {
+                                         List<BootModule> modules, long guestRamEnd) throws ImageException {
         if (r.length() == 0) throw r.fail("empty file");
         if (r.length() > mem.size()) {
             throw r.fail(String.format("image is %d bytes, larger than RAM (%d bytes)", r.length(), mem.size()));
@@ -84,10 +94,10 @@ public final class MultibootLoader {
         } else {
             throw r.fail("Multiboot header has no a.out kludge (flags bit 16) and the file is not ELF");
         }
-        long lowEnd = MemoryMap.lowRamEnd(mem);
+        long lowEnd = Math.min(MemoryMap.lowRamEnd(mem), guestRamEnd);
         for (KernelLayout.Segment s : layout.segments()) checkPlacement(r, s.paddr(), s.end(), lowEnd);
 
-        MultibootInfo info = new MultibootInfo(mem, layout.end(), cmdline, modules);
+        MultibootInfo info = new MultibootInfo(mem, layout.end(), cmdline, modules, guestRamEnd);
         if (info.end > lowEnd) {
             throw r.fail(String.format("no room for the boot information and modules: they need %#x-%#x,"
                     + " low RAM ends at %#x", info.infoAddr, info.end - 1, lowEnd));

@@ -1,13 +1,17 @@
 package dev.vmm.core.hv;
 
+import dev.vmm.core.pmap.amd64.AmdPmapModule;
 import dev.vmm.core.vm.VmFault;
+import dev.vmm.core.vm.VmPhys;
 import dev.vmm.core.vm.VmSpace;
 import dev.vmm.core.vm.VmSystem;
 import dev.vmm.cpu.Cpu;
 import dev.vmm.cpu.Hypervisor;
 import dev.vmm.mmu.PageFaultCode;
+import dev.vmm.mmu.PhysicalMemory;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static dev.vmm.core.vm.VmParam.*;
@@ -31,12 +35,44 @@ public final class PvMemory implements Hypervisor {
 
     private final VmSystem vm;
     private final Map<Long, VmSpace> spaces = new HashMap<>();
-    private final Map<Integer, VmSpace> current = new HashMap<>();
+    /** The pv address space active on each vCPU (by APIC id), or null: looked up on every #PF. */
+    private VmSpace[] current = new VmSpace[1];
     private long nextHandle = 1;
     /** Counters: hypercalls served, faults resolved here, faults passed on to the guest. */
     public long hypercalls, faultsResolved, faultsToGuest;
 
     public PvMemory(VmSystem vm) { this.vm = vm; }
+
+    /** FreeBSD amd64's KERNBASE: the guest kernel's window onto the RAM below the pv pool. */
+    public static final long KERNBASE = 0xFFFF_FFFF_8000_0000L;
+
+    /** The least RAM pv mode works with: half of it is the pool, which needs room for page tables and pv chunks. */
+    public static final long MIN_RAM = 8L << 20;
+
+    /** Where a machine's pv page pool starts: the upper half of low RAM, 2 MiB aligned. */
+    public static long poolBase(PhysicalMemory mem) {
+        long lowEnd = mem.ramRanges().get(0)[1];
+        return (lowEnd / 2) & ~((2L << 20) - 1);
+    }
+
+    /**
+     * pv mode for a machine: the VM layer gets the pool [{@link #poolBase}, end of low RAM) (the machine
+     * reports it reserved to the guest), the amd64 pmap runs over it with the vCPUs as its TLB port, the
+     * guest's RAM below the pool is mapped at {@link #KERNBASE} in the kernel half of every pv address
+     * space, and every vCPU sends VMCALL and #PF here.
+     */
+    public static PvMemory install(PhysicalMemory mem, List<Cpu> cpus) {
+        long base = poolBase(mem), end = mem.ramRanges().get(0)[1];
+        if (end < MIN_RAM) throw new IllegalArgumentException("pv mode needs at least " + (MIN_RAM >> 20) + " MiB of RAM");
+        VmSystem vm = new VmSystem(new VmPhys(mem, base, end));
+        AmdPmapModule pmap = AmdPmapModule.install(vm, new CpuTlbPort(cpus));
+        pmap.mapKernelWindow(KERNBASE, base);
+        PvMemory pv = new PvMemory(vm);
+        for (Cpu c : cpus) c.hypervisor = pv;
+        return pv;
+    }
+
+    public VmSystem vm() { return vm; }
 
     /** The pv address space behind a handle (for the VMM's own use and tests), or null. */
     public VmSpace space(long handle) { synchronized (vm) { return spaces.get(handle); } }
@@ -66,11 +102,10 @@ public final class PvMemory implements Hypervisor {
             if (nr < HC_VMSPACE_CREATE || nr > HC_FAULT) return KVM_ENOSYS;
             VmSpace s = spaces.get(a0);
             if (s == null) return KERN_INVALID_ARGUMENT;
-            int len32 = a2 > Integer.MAX_VALUE ? -1 : 0;
             return switch ((int) nr) {
                 case HC_VMSPACE_DESTROY -> {
                     spaces.remove(a0);
-                    current.values().removeIf(x -> x == s);
+                    for (int i = 0; i < current.length; i++) if (current[i] == s) current[i] = null;
                     s.exit();
                     yield KERN_SUCCESS;
                 }
@@ -88,10 +123,11 @@ public final class PvMemory implements Hypervisor {
                 }
                 case HC_ACTIVATE -> {
                     vm.pmap().activate(cpu, s.pmap());
-                    current.put(cpu, s);
+                    if (cpu >= current.length) current = java.util.Arrays.copyOf(current, cpu + 1);
+                    current[cpu] = s;
                     yield KERN_SUCCESS;
                 }
-                case HC_FAULT -> (a2 & ~VM_PROT_ALL) != 0 || len32 != 0 ? KERN_INVALID_ARGUMENT : VmFault.fault(s.map, a1, (int) a2, 0);
+                case HC_FAULT -> (a2 & ~VM_PROT_ALL) != 0 ? KERN_INVALID_ARGUMENT : VmFault.fault(s.map, a1, (int) a2, 0);
                 default -> KVM_ENOSYS;
             };
         }
@@ -100,7 +136,8 @@ public final class PvMemory implements Hypervisor {
     @Override
     public boolean pageFault(Cpu c, long va, int errorCode) {
         synchronized (vm) {
-            VmSpace s = current.get(c.apicId());
+            int id = c.apicId();
+            VmSpace s = id < current.length ? current[id] : null;
             if (s == null || va < 0 || va >= VmSpace.VM_MAXUSER_ADDRESS || (errorCode & PageFaultCode.RSVD) != 0) {
                 faultsToGuest++;
                 return false;

@@ -1,6 +1,5 @@
 package dev.vmm.core.vm;
 
-import java.util.ArrayList;
 
 /**
  * vm_pageout: ages pages with pmap_ts_referenced and reclaims unreferenced clean ones. Active pages
@@ -26,14 +25,13 @@ public final class PageDaemon {
     /** One pass over both queues; returns the number of pages freed. */
     public int scan(int target) {
         VmCounters c = vm.counters;
-        for (VmPage m : new ArrayList<>(vm.active)) {
+        for (VmPage m : vm.active.snapshot()) {
             if (m.wireCount > 0 || m.busy || !m.managed) continue;
             c.pdScans++;
             int refs = references(m);
             if (refs > 0) {
                 m.actCount = Math.min(m.actCount + ACT_ADVANCE + refs, ACT_MAX);
-                vm.active.remove(m);
-                vm.active.add(m);
+                vm.active.requeue(m);
             } else if ((m.actCount -= ACT_DECLINE) <= 0 || vm.phys().freeCount() < target) {
                 m.actCount = 0;
                 vm.enqueue(m, VmPage.PQ_INACTIVE);
@@ -41,7 +39,7 @@ public final class PageDaemon {
             }
         }
         int freed = 0;
-        for (VmPage m : new ArrayList<>(vm.inactive)) {
+        for (VmPage m : vm.inactive.snapshot()) {
             if (freed >= target) break;
             if (m.wireCount > 0 || m.busy || !m.managed) continue;
             c.pdScans++;

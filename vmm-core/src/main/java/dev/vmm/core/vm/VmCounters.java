@@ -17,6 +17,8 @@ public final class VmCounters {
     public long cowOptim;
     /** Pages mapped ahead of the fault by pmap_enter_quick. */
     public long prefaulted;
+    /** vm_object_collapse: backing objects folded into their only shadow, and pages moved up by it. */
+    public long collapses, collapsedPages;
     /** Faults that failed (any KERN_* other than success). */
     public long faultFailures;
     /** Page daemon: pages scanned, deactivated, freed (reclaimed). */
@@ -24,7 +26,7 @@ public final class VmCounters {
 
     @Override
     public String toString() {
-        return String.format("faults=%d fast=%d zfod=%d cow=%d cow_optim=%d prefault=%d failed=%d pd_scans=%d pd_deact=%d pd_freed=%d",
-            faults, faultsFast, zeroFill, cowFaults, cowOptim, prefaulted, faultFailures, pdScans, pdDeactivated, pdFreed);
+        return String.format("faults=%d fast=%d zfod=%d cow=%d cow_optim=%d prefault=%d collapses=%d collapsed_pages=%d failed=%d pd_scans=%d pd_deact=%d pd_freed=%d",
+            faults, faultsFast, zeroFill, cowFaults, cowOptim, prefaulted, collapses, collapsedPages, faultFailures, pdScans, pdDeactivated, pdFreed);
     }
 }

@@ -42,13 +42,19 @@ public final class VmFault {
         VmObject object;
         long pindex;
         VmPage m;
+
+        void reset() {
+            map = null; entry = null; firstObject = null; object = null; m = null;
+            va = 0; faultType = 0; faultFlags = 0; prot = 0; wired = false; firstPindex = 0; pindex = 0;
+        }
     }
 
     /** vm_fault(map, trunc_page(va), faultType, flags). */
     public static int fault(VmMap map, long va, int faultType, int faultFlags) {
         VmCounters c = map.vm.counters;
         c.faults++;
-        FaultState fs = new FaultState();
+        FaultState fs = map.vm.faultState; // one fault at a time under the VM lock: no allocation per fault
+        fs.reset();
         fs.map = map;
         fs.va = truncPage(va);
         fs.faultType = faultType;
@@ -68,6 +74,11 @@ public final class VmFault {
         if (fs.wired) fs.faultType = e.protection;
         if (e.protection == VM_PROT_NONE || (fs.faultType & ~e.protection) != 0) return KERN_PROTECTION_FAILURE;
         fs.prot = e.protection;
+        if (e.needsCopy() && e.object != null && e.object.refCount == 1 && e.object.shadowCount == 0) {
+            // vm_object_shadow's shortcut: an object nobody else uses needs no shadow (the other side of
+            // the fork has gone); the entry simply owns it again.
+            e.eflags &= ~VmMapEntry.MAP_ENTRY_NEEDS_COPY;
+        }
         if (e.needsCopy()) {
             if ((fs.faultType & VM_PROT_WRITE) != 0) {
                 // vm_object_shadow: the entry gets a private object over the shared one.
@@ -180,22 +191,29 @@ public final class VmFault {
         fs.object = fs.firstObject;
     }
 
-    /** vm_fault_prefault: maps resident neighbours read-only where a page table is already there. */
+    /**
+     * vm_fault_prefault: maps resident neighbours read-only where a page table is already there, nearest
+     * first, alternating behind and ahead. The object lookup comes before pmap_is_prefaultable: it is the
+     * cheaper test, and on a first touch of fresh memory it fails for every neighbour.
+     */
     private static void prefault(FaultState fs) {
         Pmap pmap = fs.map.pmap;
         VmMapEntry e = fs.entry;
         for (int i = 1; i <= Math.max(PFBAK, PFFOR); i++) {
-            for (long addr : new long[]{fs.va - (long) i * PAGE_SIZE, fs.va + (long) i * PAGE_SIZE}) {
-                if (addr < e.start || addr >= e.end || (addr < fs.va && i > PFBAK) || (addr > fs.va && i > PFFOR)) continue;
-                if (!pmap.isPrefaultable(addr)) continue;
-                VmObject o = fs.firstObject;
-                long pi = e.pindex(addr);
-                VmPage m = o.lookup(pi);
-                while (m == null && o.backingObject != null) { pi += o.backingOffset; o = o.backingObject; m = o.lookup(pi); }
-                if (m == null || m.busy || m.valid == 0) continue;
-                pmap.enterQuick(addr, m, fs.prot & ~VM_PROT_WRITE);
-                fs.map.vm.counters.prefaulted++;
-            }
+            if (i <= PFBAK) prefaultOne(fs, pmap, e, fs.va - (long) i * PAGE_SIZE);
+            if (i <= PFFOR) prefaultOne(fs, pmap, e, fs.va + (long) i * PAGE_SIZE);
         }
+    }
+
+    private static void prefaultOne(FaultState fs, Pmap pmap, VmMapEntry e, long addr) {
+        if (addr < e.start || addr >= e.end) return;
+        VmObject o = fs.firstObject;
+        long pi = e.pindex(addr);
+        VmPage m = o.lookup(pi);
+        while (m == null && o.backingObject != null) { pi += o.backingOffset; o = o.backingObject; m = o.lookup(pi); }
+        if (m == null || m.busy || m.valid == 0) return;
+        if (!pmap.isPrefaultable(addr)) return;
+        pmap.enterQuick(addr, m, fs.prot & ~VM_PROT_WRITE);
+        fs.map.vm.counters.prefaulted++;
     }
 }

@@ -33,9 +33,16 @@ public final class VmMap {
 
     /** vm_map_lookup_entry: the entry containing {@code va}, or null. */
     public VmMapEntry lookupEntry(long va) {
+        VmMapEntry h = hint;
+        if (h != null && va >= h.start && va < h.end) return h; // faults cluster: no tree walk, no boxing
         Map.Entry<Long, VmMapEntry> e = entries.floorEntry(va);
-        return e != null && va < e.getValue().end ? e.getValue() : null;
+        if (e == null || va >= e.getValue().end) return null;
+        hint = e.getValue();
+        return hint;
     }
+
+    /** The entry the last lookup found (FreeBSD's map->root after a splay); cleared when entries go. */
+    private VmMapEntry hint;
 
     public List<VmMapEntry> entries() { return List.copyOf(entries.values()); }
 
@@ -101,6 +108,7 @@ public final class VmMap {
                 o.deallocate();
             }
             entries.remove(e.start);
+            if (hint == e) hint = null;
         }
         return KERN_SUCCESS;
     }

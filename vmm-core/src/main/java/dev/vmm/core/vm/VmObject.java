@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * struct vm_object for anonymous memory (OBJT_DEFAULT/OBJT_SWAP without a swap device): the resident
@@ -20,14 +19,16 @@ public final class VmObject {
     /** (c) */
     public final int id = ++nextId;
     private final VmSystem vm;
-    /** (o) resident pages by pindex (FreeBSD's radix trie plus memq). */
-    final TreeMap<Long, VmPage> pages = new TreeMap<>();
+    /** (o) resident pages by pindex (FreeBSD's rtree). */
+    private final VmRadix pages = new VmRadix();
     /** (o) size in pages. */
     public long size;
     /** (o) references: map entries and shadows that use this object. */
     public int refCount = 1;
     /** (o) objects whose backing object this is. */
     public int shadowCount;
+    /** (o) those objects (FreeBSD's shadow_head): vm_object_deallocate finds the one left to collapse into. */
+    private final List<VmObject> shadows = new ArrayList<>(1);
     /** (o) the object below in the shadow chain, or null. */
     public VmObject backingObject;
     /** (o) offset of this object's page 0 in the backing object, in pages. */
@@ -46,14 +47,18 @@ public final class VmObject {
     public int residentCount() { return pages.size(); }
 
     /** Pages with pindex in [start, end), in order. */
-    public List<VmPage> pagesIn(long start, long end) { return new ArrayList<>(pages.subMap(start, end).values()); }
+    public List<VmPage> pagesIn(long start, long end) {
+        List<VmPage> out = new ArrayList<>();
+        pages.collect(start, end, out);
+        return out;
+    }
 
     /**
      * vm_page_alloc into this object at {@code pindex}, from the object's reservation when possible.
      * Returns null when no page could be had without waiting and {@code wait} is false.
      */
     public VmPage allocPage(long pindex, boolean wait) {
-        if (pages.containsKey(pindex)) throw new IllegalStateException("page exists at " + pindex);
+        if (pages.get(pindex) != null) throw new IllegalStateException("page exists at " + pindex);
         VmPage m = null;
         long rkey = pindex >>> 9;
         VmReserv rv = reservs.get(rkey);
@@ -105,6 +110,7 @@ public final class VmObject {
         s.backingObject = this;
         s.backingOffset = offsetPages;
         shadowCount++;
+        shadows.add(s);
         return s;
     }
 
@@ -115,19 +121,62 @@ public final class VmObject {
         VmObject o = this;
         while (o != null) {
             if (o.dead) throw new IllegalStateException("deallocate of dead object " + o.id);
-            if (--o.refCount > 0) return;
+            if (--o.refCount > 0) {
+                // The last user left is a shadow: fold this object into it, so chains do not grow with
+                // every fork whose child exits.
+                if (o.refCount == 1 && o.shadowCount == 1) o.shadows.getFirst().collapse();
+                return;
+            }
             o.dead = true;
-            for (VmPage m : new ArrayList<>(o.pages.values())) {
+            for (VmPage m : o.pagesIn(0, Long.MAX_VALUE)) {
                 o.freePage(m);
             }
             VmObject b = o.backingObject;
-            if (b != null) b.shadowCount--;
+            if (b != null) { b.shadowCount--; b.shadows.remove(o); }
             o.backingObject = null;
             o = b;
         }
     }
 
     public boolean isDead() { return dead; }
+
+    /**
+     * vm_object_collapse: while this object is the only user of its backing object, the backing object's
+     * pages move up into this one (those this object already has, or that lie outside its window, are
+     * freed: nobody can reach them) and this object takes over the backing object's place in the chain.
+     * A backing object with a busy or wired page is left alone (FreeBSD waits for busy pages).
+     */
+    public void collapse() {
+        while (backingObject != null) {
+            VmObject b = backingObject;
+            if (b.dead || b.refCount != 1 || b.shadowCount != 1 || b.shadows.getFirst() != this) return;
+            List<VmPage> bpages = b.pagesIn(0, Long.MAX_VALUE);
+            for (VmPage p : bpages) if (p.busy || p.wireCount > 0) return;
+            for (VmPage p : bpages) {
+                long np = p.pindex - backingOffset;
+                if (np < 0 || np >= size || pages.get(np) != null) {
+                    b.freePage(p);
+                } else {
+                    // vm_page_rename; the reservation stays with the page (its free path depopulates it).
+                    b.pages.remove(p.pindex);
+                    p.object = this;
+                    p.pindex = np;
+                    pages.put(np, p);
+                    vm.counters.collapsedPages++;
+                }
+            }
+            VmObject bb = b.backingObject;
+            backingObject = bb;
+            backingOffset += b.backingOffset;
+            if (bb != null) bb.shadows.set(bb.shadows.indexOf(b), this); // b's reference on bb is now ours
+            b.backingObject = null;
+            b.shadows.clear();
+            b.shadowCount = 0;
+            b.refCount = 0;
+            b.dead = true;
+            vm.counters.collapses++;
+        }
+    }
 
     @Override
     public String toString() { return "vm_object " + id; }

@@ -50,6 +50,8 @@ public final class VmPage {
     public int queue = PQ_NONE;
     /** (q) activity count the page daemon ages (ACT_INIT 5, ACT_MAX 64). */
     public int actCount;
+    /** (q) links of the page queue the page is on ({@link PageQueue}). */
+    VmPage qprev, qnext;
     /** (c) managed pages have pv entries; page-table and kernel pages are unmanaged. */
     public boolean managed;
     /** (o) whether the page is free in {@link VmPhys}. */

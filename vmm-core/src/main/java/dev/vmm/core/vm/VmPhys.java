@@ -103,8 +103,8 @@ public final class VmPhys {
     public void free(VmPage m) {
         if (m.free) throw new IllegalStateException("double free of " + m);
         if (m.wireCount != 0) throw new IllegalStateException("freeing wired " + m);
+        if (m.queue != VmPage.PQ_NONE) throw new IllegalStateException("freeing " + m + " still on page queue " + m.queue);
         m.object = null;
-        m.queue = VmPage.PQ_NONE;
         m.free = true;
         VmReserv rv = m.reserv;
         if (rv != null) { rv.depopulate(m); if (rv.population() == 0) releaseReserv(rv); else if (!partialReservs.contains(rv)) partialReservs.add(rv); return; }

@@ -2,8 +2,6 @@ package dev.vmm.core.vm;
 
 import dev.vmm.core.pmap.PmapModule;
 
-import java.util.LinkedHashSet;
-import java.util.SequencedSet;
 
 /**
  * The kernel VM's globals for one machine: the page array and allocator ({@link VmPhys}), the
@@ -17,9 +15,11 @@ public final class VmSystem {
     private PmapModule pmap;
     private boolean superpages = true;
     /** (q) page queues, LRU order: the page daemon scans from the head. */
-    final SequencedSet<VmPage> active = new LinkedHashSet<>();
-    final SequencedSet<VmPage> inactive = new LinkedHashSet<>();
+    final PageQueue active = new PageQueue();
+    final PageQueue inactive = new PageQueue();
     public final VmCounters counters = new VmCounters();
+    /** vm_fault's state, reused: faults run one at a time under this object's monitor. */
+    final VmFault.FaultState faultState = new VmFault.FaultState();
 
     public VmSystem(VmPhys phys) {
         this.phys = phys;

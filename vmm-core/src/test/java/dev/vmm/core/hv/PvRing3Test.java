@@ -86,9 +86,11 @@ class PvRing3Test {
         long code = mapCode(as, touchPages(data, n));
         hc(HC_ACTIVATE, as);
         Sregs.setLongMode(cpu, 3, pv.space(as).pmap().cr3(), code, 0);
+        cpu.cr2 = 0xC0FFEE000L;
         assertEquals(Cpu.Exit.BUDGET, cpu.run(10_000));
         pmap.checkInvariants();
         assertEquals(n, pv.faultsResolved, "one write fault per page, each restarted");
+        assertEquals(0xC0FFEE000L, cpu.cr2, "CR2 is written only when a #PF is delivered (SDM vol. 3, 4.7)");
         assertEquals(0, pv.faultsToGuest);
         for (int i = 0; i < n; i++) assertEquals(n - i, peek(as, data + i * 4096L));
         assertEquals(n, vm.counters.zeroFill - 1, "plus the code page");

@@ -118,12 +118,16 @@ public final class AmdPmap implements Pmap {
         for (int l = 4; l > leafLevel; l--) {
             long e = load(a);
             if ((e & PG_V) == 0) { missing = l - leafLevel; break; }
+            if (l == 3 && (e & PG_PS) != 0) {
+                throw new IllegalStateException(String.format("pmap_enter: va %#x lies in a 1 GiB mapping (remove it first)", va));
+            }
             int idx = l == 4 ? pdpIndex(va) : l == 3 ? pdIndex(va) : ptIndex(va);
             a = (e & PG_FRAME) + ((long) idx << 3);
         }
         if (missing > 0 && kernel) {
             throw new IllegalStateException(String.format("pmap_allocpte: kernel va %#x has no page table (pmap_growkernel first)", va));
         }
+        if (missing == 0) { ref(a, +1); return a; } // the common case: every table is there
         VmPage[] fresh = new VmPage[missing];
         for (int i = 0; i < missing; i++) {
             fresh[i] = allocPtp(nosleep);
@@ -208,7 +212,15 @@ public final class AmdPmap implements Pmap {
 
     @Override public void enterQuick(long va, VmPage m, int prot) { PmapEnter.enterQuick(this, va, m, prot); }
 
+    /** The PDPE address when {@code va} is inside a 1 GiB mapping, else -1. */
+    long pdpeLeafAddr(long va) {
+        long a = entryAddr(va, 3);
+        return a >= 0 && (load(a) & (PG_V | PG_PS)) == (PG_V | PG_PS) ? a : -1;
+    }
+
     @Override public long extract(long va) {
+        long pdpeA = pdpeLeafAddr(va);
+        if (pdpeA >= 0) return (load(pdpeA) & PG_PDPE_FRAME) | (va & PDPMASK);
         long pdeA = pdeAddr(va);
         if (pdeA < 0) return 0;
         long pde = load(pdeA);

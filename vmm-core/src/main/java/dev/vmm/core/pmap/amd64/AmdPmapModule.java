@@ -40,7 +40,8 @@ public final class AmdPmapModule implements PmapModule {
     /** kernel_vm_end: kernel page tables exist below this address. */
     long kernelVmEnd = VM_MIN_KERNEL_ADDRESS;
     private long quickVa;
-    private long[] pagesizes = {4096, NBPDR};
+    /** pagesizes[]: the CPU reports 1 GiB pages (CPUID 0x80000001 EDX bit 26), so psind 2 is there with superpages. */
+    private long[] pagesizes = {4096, NBPDR, NBPDP};
 
     /** Creates the module, runs pmap_bootstrap and pmap_init, and installs it in {@code vm}. */
     public static AmdPmapModule install(VmSystem vm, TlbInvalidator port) {
@@ -108,6 +109,20 @@ public final class AmdPmapModule implements PmapModule {
     }
 
     @Override public Pmap kernelPmap() { return kernelPmap; }
+
+    /**
+     * Maps physical [0, physEnd) at {@code va} in the kernel pmap with 2 MiB global, writeable,
+     * executable supervisor pages (FreeBSD's KERNBASE mapping of the kernel's own image). A pv guest
+     * kernel runs there, so it stays mapped in every pv address space it activates. Must be called
+     * before the first user pmap is created (the kernel half of the top level is copied at pmap_pinit).
+     */
+    public void mapKernelWindow(long va, long physEnd) {
+        if ((va & PDRMASK) != 0 || isUser(va) || physEnd <= 0) throw new IllegalArgumentException("bad kernel window");
+        if (pmaps.size() > 1) throw new IllegalStateException("mapKernelWindow after pmap_pinit");
+        for (long pa = 0; pa < physEnd; pa += NBPDR) {
+            mem.write64(kernelTable(va + pa, 2), pa | PG_V | PG_RW | PG_A | PG_M | PG_PS | PG_G);
+        }
+    }
 
     @Override
     public Pmap pinit0() {

@@ -31,6 +31,10 @@ final class PmapBits {
     static final int NPTEPG = 512;
     static final int NUPML4E = 256;
     static final long NBPDR = 1L << 21, PDRMASK = NBPDR - 1;
+    /** 1 GiB pages (psind 2): PDPE leaves with PG_PS; frame bits 51:30. */
+    static final long NBPDP = 1L << 30, PDPMASK = NBPDP - 1, PG_PDPE_FRAME = 0x000F_FFFF_C000_0000L;
+    /** 4 KiB pages in one 1 GiB mapping (its resident_count and wired_count weight). */
+    static final long NPDPEPAGES = NBPDP >>> 12;
     /** pmap_invalidate_range turns into pmap_invalidate_all from this many pages on. */
     static final long INVALIDATE_ALL_PAGES = 4096;
     /** PMAP_TS_REFERENCED_MAX */

@@ -11,6 +11,8 @@ public final class PmapCounters {
     public long enterQuicks;
     /** vm.pmap.pde.mappings: 2 MiB mappings created by pmap_enter with psind 1 or enter_object. */
     public long pdeMappings;
+    /** 1 GiB mappings made by pmap_enter with psind 2. */
+    public long pdpeMappings;
     /** vm.pmap.pde.promotions / p_failures. */
     public long pdePromotions, pdePromotionFailures;
     /** vm.pmap.pde.demotions, and demotions that removed the mapping instead. */

@@ -50,6 +50,7 @@ final class PmapEnter {
         pmap.module.counters.enters++;
         long newpte = newPte(pmap, va, m, prot, flags);
         if (psind == 1) return enterPde(pmap, va, m, newpte | PG_PS, nosleep);
+        if (psind == 2) return enterLargepage(pmap, va, m, newpte | PG_PS, nosleep);
         if (psind != 0) return KERN_INVALID_ARGUMENT;
 
         long pteA = pmap.allocEntry(va, 1, nosleep);
@@ -108,6 +109,42 @@ final class PmapEnter {
         }
         pmap.store(pteA, newpte);
         return unchanged(pmap, va, m, pteA);
+    }
+
+    /**
+     * pmap_enter_largepage (psind 2): a 1 GiB PDPE leaf. As on FreeBSD such mappings are not transparent:
+     * wired and unmanaged (no pv entries, no promotion or demotion), and only a mapping of the same frame
+     * may be replaced (its rights or wiring changed); removing or changing part of one is refused.
+     */
+    static int enterLargepage(AmdPmap pmap, long va, VmPage m, long newpdpe, boolean nosleep) {
+        if (pmap.isKernel()) throw new IllegalArgumentException("pmap_enter: 1 GiB mappings are for user pmaps");
+        if ((va & PDPMASK) != 0 || (m.phys & PDPMASK) != 0) {
+            throw new IllegalArgumentException(String.format("pmap_enter: psind 2 needs 1 GiB alignment, va %#x pa %#x", va, m.phys));
+        }
+        if ((newpdpe & (PG_W | PG_MANAGED)) != PG_W) {
+            throw new IllegalArgumentException("pmap_enter: a 1 GiB mapping must be wired and of an unmanaged page");
+        }
+        if (!pmap.module.superpagesEnabled()) return KERN_FAILURE;
+        long pdpeA = pmap.allocEntry(va, 3, nosleep);
+        if (pdpeA < 0) return KERN_RESOURCE_SHORTAGE;
+        long orig = pmap.load(pdpeA);
+        if ((orig & PG_V) != 0) {
+            pmap.ref(pdpeA, -1); // the entry existed: allocEntry's reference was one too many
+            if ((orig & PG_PS) == 0 || (orig & PG_PDPE_FRAME) != (newpdpe & PG_PDPE_FRAME)) {
+                throw new IllegalStateException(String.format("pmap_enter: va %#x already has %s", va,
+                    (orig & PG_PS) == 0 ? "a page directory" : "a 1 GiB mapping of another frame"));
+            }
+            if ((orig & PG_W) == 0) pmap.wiredCount += NPDPEPAGES;
+            pmap.store(pdpeA, newpdpe);
+            boolean lostRights = ((orig & PG_RW) != 0 && (newpdpe & PG_RW) == 0) || ((orig & PG_NX) == 0 && (newpdpe & PG_NX) != 0);
+            if (lostRights && (orig & PG_A) != 0) pmap.module.shootdown.invalidateRange(pmap, va, va + NBPDP);
+        } else {
+            pmap.residentCount += NPDPEPAGES;
+            pmap.wiredCount += NPDPEPAGES;
+            pmap.store(pdpeA, newpdpe);
+        }
+        pmap.module.counters.pdpeMappings++;
+        return KERN_SUCCESS;
     }
 
     /** The same page is mapped again with other bits: store, dirty the page, invalidate if rights shrank. */

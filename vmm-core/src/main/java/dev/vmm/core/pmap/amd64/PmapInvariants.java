@@ -61,12 +61,14 @@ final class PmapInvariants {
                     && (e.pmap.load(pteA) & PG_FRAME) == m.phys, "pv entry %s of %s has no matching PTE", e, m);
             }
         }
-        for (Map.Entry<Long, List<PvEntry>> f : pv.all2m().entrySet()) {
-            for (PvEntry e : f.getValue()) {
+        for (int i = 0; i < pv.pvhFrames(); i++) {
+            if (pv.all2m(i) == null) continue;
+            long frame = pv.pvhFrame(i);
+            for (PvEntry e : pv.all2m(i)) {
                 entries++;
                 long pdeA = e.pmap.pdeAddr(e.va);
                 require(pdeA >= 0 && (e.pmap.load(pdeA) & (PG_V | PG_PS | PG_MANAGED)) == (PG_V | PG_PS | PG_MANAGED)
-                    && (e.pmap.load(pdeA) & PG_PS_FRAME) == f.getKey() << 21, "superpage pv entry %s has no matching PDE", e);
+                    && (e.pmap.load(pdeA) & PG_PS_FRAME) == frame << 21, "superpage pv entry %s has no matching PDE", e);
             }
         }
         require(entries == managedLeaves, "%d pv entries but %d managed mappings", entries, managedLeaves);
@@ -90,7 +92,7 @@ final class PmapInvariants {
             valid++;
             if (i < lo || i >= hi) continue;
             long va = canonical(vaBase | ((long) i << shift));
-            boolean leaf = level == 1 || (level == 2 && (e & PG_PS) != 0);
+            boolean leaf = level == 1 || (level <= 3 && (e & PG_PS) != 0);
             if (!leaf) {
                 if (level == 4 && p.isKernel()) { walk(module, p, e & PG_FRAME, 3, 0, 512, va, acc, wired); continue; }
                 VmPage t = module.phys.page(e & PG_FRAME);
@@ -99,7 +101,8 @@ final class PmapInvariants {
                 walk(module, p, e & PG_FRAME, level - 1, 0, 512, va, acc, wired);
                 continue;
             }
-            int pages = level == 1 ? 1 : NPTEPG;
+            long pages = level == 1 ? 1 : level == 2 ? NPTEPG : NPDPEPAGES;
+            require(level < 3 || (e & PG_MANAGED) == 0, "%s: 1 GiB mapping at va %#x is managed", p, va);
             acc[0] += pages;
             if ((e & PG_W) != 0) acc[1] += pages;
             if ((e & PG_MANAGED) == 0) continue;

@@ -28,20 +28,28 @@ final class PmapProtect {
     /** Visits each valid 4 KiB PTE in [sva, eva); 2 MiB mappings go to {@code pde} when wholly inside, else are demoted. */
     interface PteVisitor { void pte(long va, long pteA, long pte); }
 
-    interface PdeVisitor { boolean pde(long va, long pdeA, long pde); }
+    /** A 2 MiB (pages = 512) or 1 GiB (pages = 262144) leaf wholly inside the range; false: demote it. */
+    interface PdeVisitor { boolean pde(long va, long pdeA, long pde, long pages); }
 
     static void forEach(AmdPmap pmap, long sva, long eva, PdeVisitor whole, PteVisitor each) {
         long va = sva;
         while (Long.compareUnsigned(va, eva) < 0) {
             long next = PmapRemove.nextTable(pmap, va);
             if (next != 0) { va = next; continue; }
+            long pdpeA = pmap.pdpeLeafAddr(va);
+            if (pdpeA >= 0) {
+                long end1g = PmapRemove.wholeLargepage(va, eva, "pmap_protect");
+                whole.pde(va, pdpeA, pmap.load(pdpeA), NPDPEPAGES);
+                va = end1g;
+                continue;
+            }
             long pdeA = pmap.pdeAddr(va);
             long pde = pmap.load(pdeA);
             long end = (va | PDRMASK) + 1;
             if (Long.compareUnsigned(end, eva) > 0 || end == 0) end = eva;
             if ((pde & PG_V) == 0) { va = end; continue; }
             if ((pde & PG_PS) != 0) {
-                if (((va & PDRMASK) == 0 && end - va == NBPDR && whole.pde(va, pdeA, pde))
+                if (((va & PDRMASK) == 0 && end - va == NBPDR && whole.pde(va, pdeA, pde, NPTEPG))
                         || !PmapSuperpages.demote(pmap, va, pdeA)) { va = end; continue; }
                 pde = pmap.load(pdeA);
             }
@@ -59,8 +67,8 @@ final class PmapProtect {
         if ((prot & VM_PROT_READ) == 0 && (prot & VM_PROT_EXECUTE) == 0) { PmapRemove.remove(pmap, sva, eva); return; }
         if ((prot & (VM_PROT_WRITE | VM_PROT_EXECUTE)) == (VM_PROT_WRITE | VM_PROT_EXECUTE)) return;
         boolean[] any = {false};
-        forEach(pmap, sva, eva, (va, pdeA, pde) -> {
-            long n = restrict(pmap, pde, prot, NPTEPG);
+        forEach(pmap, sva, eva, (va, pdeA, pde, pages) -> {
+            long n = restrict(pmap, pde, prot, (int) pages);
             if (n != pde) { pmap.store(pdeA, n); any[0] = true; }
             return true;
         }, (va, pteA, pte) -> {
@@ -71,7 +79,7 @@ final class PmapProtect {
     }
 
     /** The entry with write and/or execute taken away; a dirty managed mapping dirties its pages first. */
-    private static long restrict(AmdPmap pmap, long e, int prot, int pages) {
+    private static long restrict(AmdPmap pmap, long e, int prot, int pages) { // 1 GiB leaves are unmanaged: no page loop
         long n = e;
         if ((prot & VM_PROT_WRITE) == 0) {
             if ((e & (PG_MANAGED | PG_M | PG_RW)) == (PG_MANAGED | PG_M | PG_RW)) {
@@ -85,10 +93,10 @@ final class PmapProtect {
     }
 
     static void unwire(AmdPmap pmap, long sva, long eva) {
-        forEach(pmap, sva, eva, (va, pdeA, pde) -> {
+        forEach(pmap, sva, eva, (va, pdeA, pde, pages) -> {
             if ((pde & PG_W) == 0) throw new IllegalStateException(String.format("pmap_unwire: pde %#x is missing PG_W", pde));
             pmap.store(pdeA, pde & ~PG_W);
-            pmap.wiredCount -= NPTEPG;
+            pmap.wiredCount -= pages;
             return true;
         }, (va, pteA, pte) -> {
             if ((pte & PG_W) == 0) throw new IllegalStateException(String.format("pmap_unwire: pte %#x at va %#x is missing PG_W", pte, va));
@@ -100,7 +108,7 @@ final class PmapProtect {
     static void advise(AmdPmap pmap, long sva, long eva, int advice) {
         if (advice != MADV_DONTNEED && advice != MADV_FREE) return;
         boolean[] any = {false};
-        forEach(pmap, sva, eva, (va, pdeA, pde) -> (pde & (PG_W | PG_MANAGED)) != PG_MANAGED, (va, pteA, pte) -> {
+        forEach(pmap, sva, eva, (va, pdeA, pde, pages) -> (pde & (PG_W | PG_MANAGED)) != PG_MANAGED, (va, pteA, pte) -> {
             if ((pte & (PG_MANAGED | PG_W)) != PG_MANAGED) return;
             if ((pte & (PG_M | PG_RW)) == (PG_M | PG_RW)) {
                 if (advice == MADV_DONTNEED) pmap.phys.page(pte & PG_FRAME).dirty();
@@ -123,6 +131,7 @@ final class PmapProtect {
         for (long va = srcAddr; va < end; ) {
             long next = PmapRemove.nextTable(src, va);
             if (next != 0) { va = next; continue; }
+            if (src.pdpeLeafAddr(va) >= 0) { va = (va & ~PDPMASK) + NBPDP; continue; } // 1 GiB: wired, never copied
             long pde = src.load(src.pdeAddr(va));
             long stop = Math.min((va | PDRMASK) + 1, end);
             if ((pde & PG_V) == 0) { va = stop; continue; }
@@ -160,12 +169,14 @@ final class PmapProtect {
     }
 
     static VmPage extractAndHold(AmdPmap pmap, long va, int prot) {
-        long pdeA = pmap.pdeAddr(va);
+        long pdpeA = pmap.pdpeLeafAddr(va);
+        long pdeA = pdpeA >= 0 ? pdpeA : pmap.pdeAddr(va);
         if (pdeA < 0) return null;
         long e = pmap.load(pdeA);
         if ((e & PG_V) == 0) return null;
         long pa;
-        if ((e & PG_PS) != 0) pa = (e & PG_PS_FRAME) | (va & PDRMASK & ~0xFFFL);
+        if (pdpeA >= 0) pa = (e & PG_PDPE_FRAME) | (va & PDPMASK & ~0xFFFL);
+        else if ((e & PG_PS) != 0) pa = (e & PG_PS_FRAME) | (va & PDRMASK & ~0xFFFL);
         else {
             e = pmap.load((e & PG_FRAME) + ((long) ptIndex(va) << 3));
             if ((e & PG_V) == 0) return null;
@@ -179,13 +190,17 @@ final class PmapProtect {
     }
 
     static int mincore(AmdPmap pmap, long va, long[] paOut) {
-        long pdeA = pmap.pdeAddr(va);
+        long pdpeA = pmap.pdpeLeafAddr(va);
+        long pdeA = pdpeA >= 0 ? pdpeA : pmap.pdeAddr(va);
         if (pdeA < 0) return 0;
         long e = pmap.load(pdeA);
         if ((e & PG_V) == 0) return 0;
         int val;
         long pa;
-        if ((e & PG_PS) != 0) {
+        if (pdpeA >= 0) {
+            pa = (e & PG_PDPE_FRAME) | (va & PDPMASK & ~0xFFFL);
+            val = VmParam.mincorePsind(2) | MINCORE_INCORE;
+        } else if ((e & PG_PS) != 0) {
             pa = (e & PG_PS_FRAME) | (va & PDRMASK & ~0xFFFL);
             val = VmParam.mincorePsind(1) | MINCORE_INCORE;
         } else {

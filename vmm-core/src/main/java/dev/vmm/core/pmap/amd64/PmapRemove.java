@@ -26,6 +26,14 @@ final class PmapRemove {
         while (Long.compareUnsigned(va, eva) < 0) {
             long next = nextTable(pmap, va);
             if (next != 0) { va = next; continue; }
+            long pdpeA = pmap.pdpeLeafAddr(va);
+            if (pdpeA >= 0) {
+                long end1g = wholeLargepage(va, eva, "pmap_remove");
+                removePdpe(pmap, pdpeA, va, free);
+                any = true;
+                va = end1g;
+                continue;
+            }
             long pdeA = pmap.pdeAddr(va);
             long pde = pmap.load(pdeA);
             long end = (va | PDRMASK) + 1;
@@ -45,6 +53,27 @@ final class PmapRemove {
         }
         if (any) pmap.module.shootdown.invalidateRange(pmap, sva, eva);
         pmap.freeAll(free);
+    }
+
+    /**
+     * The end of the 1 GiB mapping at {@code va}, which [va, eva) must cover whole: FreeBSD's "partial
+     * update of non-transparent 1G mapping" is a caller bug.
+     */
+    static long wholeLargepage(long va, long eva, String who) {
+        long end = va + NBPDP;
+        if ((va & PDPMASK) != 0 || (Long.compareUnsigned(end, eva) > 0 && eva != 0)) {
+            throw new IllegalArgumentException(String.format("%s: partial update of the 1 GiB mapping at %#x", who, va & ~PDPMASK));
+        }
+        return end;
+    }
+
+    /** Clears a 1 GiB mapping (unmanaged, so no pv entry or page state to settle). */
+    static void removePdpe(AmdPmap pmap, long pdpeA, long va, List<VmPage> free) {
+        long old = pmap.load(pdpeA);
+        pmap.store(pdpeA, 0);
+        if ((old & PG_W) != 0) pmap.wiredCount -= NPDPEPAGES;
+        pmap.residentCount -= NPDPEPAGES;
+        pmap.unuse(va, pdpeA, free);
     }
 
     /** When the PML4E or PDPE for {@code va} is missing, the next address worth looking at; else 0. */
@@ -136,7 +165,7 @@ final class PmapRemove {
             if ((e4 & PG_V) == 0) continue;
             for (int i3 = 0; i3 < 512; i3++) {
                 long e3 = pmap.load((e4 & PG_FRAME) + i3 * 8L);
-                if ((e3 & PG_V) == 0) continue;
+                if ((e3 & PG_V) == 0 || (e3 & PG_PS) != 0) continue; // 1 GiB mappings are wired: kept
                 for (int i2 = 0; i2 < 512; i2++) {
                     long pdeA = (e3 & PG_FRAME) + i2 * 8L;
                     long pde = pmap.load(pdeA);

@@ -10,7 +10,7 @@ final class PvEntry {
     final AmdPmap pmap;
     /** (c) the mapping's virtual address (2 MiB aligned for a superpage entry). */
     long va;
-    /** (c) the chunk slot holding this entry. */
+    /** (c) the chunk slot holding this entry (entries live and die with their chunk, and are reused). */
     PvChunk chunk;
     int slot;
 

@@ -4,10 +4,8 @@ import dev.vmm.core.vm.VmPage;
 import dev.vmm.core.vm.VmPhys;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The reverse map: for each managed page its 4 KiB mappings (md_page.pv_list) and for each 2 MiB
@@ -19,7 +17,9 @@ final class PvTable {
     private final AmdPmapModule module;
     private final VmPhys phys;
     private final List<PvEntry>[] md;
-    private final Map<Long, List<PvEntry>> pvh = new HashMap<>();
+    /** pv_table: superpage mappings by 2 MiB frame of the managed range (pa_to_pvh). */
+    private final List<PvEntry>[] pvh;
+    private final long pvhBase;
     /** pv_chunks: every chunk of every pmap, least recently used first (reclaim order). */
     final LinkedHashSet<PvChunk> lru = new LinkedHashSet<>();
     long entries, chunks, reclaimedMappings;
@@ -29,6 +29,8 @@ final class PvTable {
         this.module = module;
         this.phys = phys;
         this.md = new List[phys.pageCount()];
+        this.pvhBase = phys.pageAt(0).phys >>> 21;
+        this.pvh = new List[(int) ((phys.pageAt(phys.pageCount() - 1).phys >>> 21) - pvhBase + 1)];
     }
 
     /** md.pv_list of a page: its 4 KiB mappings. */
@@ -41,9 +43,19 @@ final class PvTable {
     boolean hasAny4k(VmPage m) { List<PvEntry> l = md[m.index]; return l != null && !l.isEmpty(); }
 
     /** pa_to_pvh: the superpage mappings of the 2 MiB frame holding {@code pa}. */
-    List<PvEntry> pvh(long pa) { return pvh.computeIfAbsent(pa >>> 21, k -> new ArrayList<>(1)); }
+    List<PvEntry> pvh(long pa) {
+        int i = (int) ((pa >>> 21) - pvhBase);
+        List<PvEntry> l = pvh[i];
+        if (l == null) { l = new ArrayList<>(1); pvh[i] = l; }
+        return l;
+    }
 
-    boolean hasAny2m(long pa) { List<PvEntry> l = pvh.get(pa >>> 21); return l != null && !l.isEmpty(); }
+    boolean hasAny2m(long pa) {
+        long i = (pa >>> 21) - pvhBase;
+        if (i < 0 || i >= pvh.length) return false;
+        List<PvEntry> l = pvh[(int) i];
+        return l != null && !l.isEmpty();
+    }
 
     /** Whether the page has any mapping at all (4 KiB or within a superpage). */
     boolean mapped(VmPage m) { return hasAny4k(m) || hasAny2m(m.phys); }
@@ -81,14 +93,9 @@ final class PvTable {
             pmap.freeChunks.add(pc);
             chunks++;
         }
-        lru.remove(pc);
-        lru.add(pc);
-        PvEntry pv = new PvEntry(pmap, va);
-        int slot = 0;
-        while (pc.slots[slot] != null) slot++;
-        pc.slots[slot] = pv;
-        pv.chunk = pc;
-        pv.slot = slot;
+        if (lru.isEmpty() || lru.getLast() != pc) { lru.remove(pc); lru.add(pc); } // already the most recent: skip the relink
+        PvEntry pv = pc.slots[pc.take()];
+        pv.va = va;
         if (++pc.used == PmapBits.NPCPV) pmap.freeChunks.remove(pc);
         entries++;
         return pv;
@@ -97,8 +104,8 @@ final class PvTable {
     /** free_pv_entry: returns the slot; an empty chunk gives its page back. */
     void free(PvEntry pv) {
         PvChunk pc = pv.chunk;
-        pc.slots[pv.slot] = null;
-        pv.chunk = null;
+        if (!pc.inUse(pv.slot)) throw new IllegalStateException("free_pv_entry: " + pv + " is already free");
+        pc.release(pv.slot);
         entries--;
         if (pc.used-- == PmapBits.NPCPV) pc.pmap.freeChunks.add(pc);
         if (pc.used == 0) {
@@ -120,7 +127,7 @@ final class PvTable {
             if (pc.pmap == locked) continue;
             int before = phys.freeCount();
             List<PvEntry> victims = new ArrayList<>();
-            for (PvEntry pv : pc.slots) if (pv != null) victims.add(pv);
+            for (int i = 0; i < pc.slots.length; i++) if (pc.inUse(i)) victims.add(pc.slots[i]);
             for (PvEntry pv : victims) {
                 if (pc.pmap.reclaimMapping(pv)) reclaimedMappings++;
             }
@@ -131,5 +138,11 @@ final class PvTable {
 
     List<PvEntry> all4k(int index) { return md[index]; }
 
-    Map<Long, List<PvEntry>> all2m() { return pvh; }
+    /** The superpage pv list of the {@code i}-th 2 MiB frame from {@link #pvhFrame(int) pvhFrame(0)}, or null. */
+    List<PvEntry> all2m(int i) { return pvh[i]; }
+
+    int pvhFrames() { return pvh.length; }
+
+    /** The physical 2 MiB frame number (pa >>> 21) of pv_table slot {@code i}. */
+    long pvhFrame(int i) { return pvhBase + i; }
 }

@@ -95,7 +95,7 @@ class PmapKernelTest {
 
     @Test
     void pagesizesFollowTheSuperpageSetting() {
-        assertArrayEquals(new long[]{4096, 1L << 21}, h.module.pagesizes());
+        assertArrayEquals(new long[]{4096, 1L << 21, 1L << 30}, h.module.pagesizes());
         assertArrayEquals(new long[]{4096}, new PmapHarness(8L << 20, 1, false).module.pagesizes());
     }
 }
