@@ -26,6 +26,12 @@ public final class Cpu implements Decoder.Fetch {
     public long rip;
     /** RIP after the current instruction; branches set it. */
     long nextRip;
+    /** XMM0-15, two longs each (low quadword first); slots 32-33 hold the source operand of the SSE instruction executing. */
+    public final long[] xmm = new long[34];
+    /** SSE control and status (SDM vol. 1, 10.2.3); power-on value 1F80H. */
+    public int mxcsr = 0x1F80;
+    /** x87 state. */
+    public final Fpu fpu = new Fpu();
     /** RFLAGS other than the six arithmetic flags (bit 1 included). */
     long flagsRest = 2;
     // lazy arithmetic flags (see Flags)

@@ -51,5 +51,7 @@ public final class Op {
     public static final int SEG_QUERY = 144; // sub: 0 LAR 1 LSL 2 VERR 3 VERW
     public static final int ADX = 145; // sub: 0 ADCX 1 ADOX
     public static final int VMCALL = 146; // 0F 01 C1, to the hypervisor (Hypervisor.vmcall)
-    public static final int COUNT = 147;
+    public static final int SSE = 147;  // sub: an Sse instruction id (SseTable)
+    public static final int X87 = 148;  // sub: ESC opcode low bits 0-7 (D8-DF), or 8 for WAIT (Fpu)
+    public static final int COUNT = 149;
 }
