@@ -97,6 +97,8 @@ public final class Cpu implements Decoder.Fetch {
         this.code = new DecodedCache(mem);
         Segments.resetReal(this);
         updatePaging();
+        dr[6] = Debug.DR6_INIT;
+        dr[7] = Debug.DR7_INIT;
     }
 
     // ---- run loop ----------------------------------------------------------------------------
@@ -163,9 +165,11 @@ public final class Cpu implements Decoder.Fetch {
                 Insn d = fetch();
                 long n = rip + d.len;
                 nextRip = codeMode == 64 ? n : n & sizeMask(codeMode >>> 3);
+                boolean tf = (flagsRest & Flags.TF) != 0;
                 Exec.execute(this, d);
                 rip = nextRip;
                 instructions++;
+                if (tf) Debug.singleStep(this, d);
                 if (halted | shutdown) return;
             }
         }
@@ -181,9 +185,11 @@ public final class Cpu implements Decoder.Fetch {
         Insn d = fetch();
         long n = rip + d.len;
         nextRip = codeMode == 64 ? n : n & sizeMask(codeMode >>> 3);
+        boolean tf = (flagsRest & Flags.TF) != 0;
         Exec.execute(this, d);
         rip = nextRip;
         instructions++;
+        if (tf) Debug.singleStep(this, d);
     }
 
     // ---- instruction fetch -------------------------------------------------------------------
