@@ -2,9 +2,12 @@
  * Runs instruction sequences on the host CPU for the differential tests (HostDifferentialTest).
  *
  * Protocol, one case per line on stdin, one result line per case on stdout (all numbers hex):
- *   in:  MODE CODEBYTES RAX RCX RDX RBX RSP RBP RSI RDI R8 .. R15 RFLAGS
- *   out: RAX .. R15 RFLAGS [OFFSET=BYTE ...]     registers and RFLAGS after the sequence, then every
- *                                                byte of the memory window that differs from the pattern
+ *   in:  MODE CODEBYTES RAX RCX RDX RBX RSP RBP RSI RDI R8 .. R15 RFLAGS XMM0LO XMM0HI .. XMM15HI
+ *   out: RAX .. R15 RFLAGS x XMM0LO XMM0HI .. XMM15HI MXCSR FCW FSW FTW [OFFSET=BYTE ...]
+ *                                                registers, RFLAGS, the SSE registers, MXCSR and the
+ *                                                x87 control, status and abridged tag words after the
+ *                                                sequence, then every byte of the memory window that
+ *                                                differs from the pattern
  *   or:  F SIGNAL                                the sequence raised a fault (SIGFPE, SIGSEGV, SIGILL...)
  * MODE is 64 or 32 (compatibility mode, entered with a far jump through the user 32-bit code selector).
  * Code runs at 0x100000; the memory window 0x200000-0x201FFF is refilled with a fixed pattern before
@@ -26,7 +29,10 @@
 #define WINDOW_SIZE 0x2000UL
 #define SLOT_BASE 0x300000UL
 
-struct state { uint64_t r[16]; uint64_t rflags; };
+/* fx: an FXSAVE image, loaded with FXRSTOR64 before the case and stored with FXSAVE64 after it, so every
+ * case starts from the same x87/SSE state (FNINIT's control words, MXCSR 1F80H, registers zero, XMM from
+ * the input) whatever the C code or an earlier case left behind. */
+struct state { uint64_t r[16]; uint64_t rflags; uint64_t pad; uint8_t fx[512]; } __attribute__((aligned(16)));
 
 extern void run_case(struct state *s, int mode);
 extern char case_return[];
@@ -94,6 +100,15 @@ int main(void) {
         struct state s;
         for (int i = 0; i < 16; i++) s.r[i] = strtoull(p, &p, 16);
         s.rflags = strtoull(p, &p, 16);
+        memset(s.fx, 0, sizeof s.fx);
+        uint16_t fcw = 0x37F;
+        uint32_t mxcsr = 0x1F80;
+        memcpy(s.fx, &fcw, 2);
+        memcpy(s.fx + 24, &mxcsr, 4);
+        for (int i = 0; i < 32; i++) {
+            uint64_t v = strtoull(p, &p, 16);
+            memcpy(s.fx + 160 + 8 * i, &v, 8);
+        }
         memcpy(window, pattern, WINDOW_SIZE);
         fault_signal = 0;
         if (sigsetjmp(fault_jmp, 1) == 0) {
@@ -103,7 +118,18 @@ int main(void) {
         }
         if (fault_signal) { printf("F %d\n", fault_signal); continue; }
         for (int i = 0; i < 16; i++) printf("%llx ", (unsigned long long) s.r[i]);
-        printf("%llx", (unsigned long long) s.rflags);
+        printf("%llx x", (unsigned long long) s.rflags);
+        for (int i = 0; i < 32; i++) {
+            uint64_t v;
+            memcpy(&v, s.fx + 160 + 8 * i, 8);
+            printf(" %llx", (unsigned long long) v);
+        }
+        uint16_t fcw2, fsw2;
+        uint32_t mx2;
+        memcpy(&fcw2, s.fx, 2);
+        memcpy(&fsw2, s.fx + 2, 2);
+        memcpy(&mx2, s.fx + 24, 4);
+        printf(" %x %x %x %x", mx2, fcw2, fsw2, s.fx[4]);
         for (unsigned long i = 0; i < WINDOW_SIZE; i++) {
             if (window[i] != pattern[i]) printf(" %lx=%x", i, window[i]);
         }

@@ -7,7 +7,8 @@
  * at 0x300010 (32-bit cases), which lands on case_return; that stores the registers and RFLAGS back
  * into s and returns to C. Only MOVs run between the case and the stores, so no flag is disturbed.
  *
- * struct state layout: r[0..15] at 0..120 (RAX RCX RDX RBX RSP RBP RSI RDI R8..R15), rflags at 128.
+ * struct state layout: r[0..15] at 0..120 (RAX RCX RDX RBX RSP RBP RSI RDI R8..R15), rflags at 128,
+ * a 16-byte-aligned FXSAVE image at 144 (x87/SSE state in before the case, out after it).
  */
         .text
         .globl run_case
@@ -32,6 +33,7 @@ run_case:
         lea enter32ptr(%rip), %rax
 1:      mov (%rax), %rax
         mov %rax, entry(%rip)
+        fxrstor64 144(%rdi)
         pushq 128(%rdi)
         popfq
         mov 0(%rdi), %rax
@@ -74,6 +76,7 @@ case_return:
         mov %r15, 120(%rdi)
         mov scratch(%rip), %rax
         mov %rax, 56(%rdi)
+        fxsave64 144(%rdi)
         mov saved_rsp(%rip), %rsp
         pushfq
         popq 128(%rdi)

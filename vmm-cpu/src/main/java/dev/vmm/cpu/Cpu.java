@@ -29,6 +29,12 @@ public final class Cpu implements Decoder.Fetch {
     public long rip;
     /** RIP after the current instruction; branches set it. */
     long nextRip;
+    /** XMM0-15, two longs each (low quadword first); slots 32-33 hold the source operand of the SSE instruction executing. */
+    public final long[] xmm = new long[34];
+    /** SSE control and status (SDM vol. 1, 10.2.3); power-on value 1F80H. */
+    public int mxcsr = 0x1F80;
+    /** x87 state. */
+    public final Fpu fpu = new Fpu();
     /** RFLAGS other than the six arithmetic flags (bit 1 included). */
     long flagsRest = 2;
     // lazy arithmetic flags (see Flags)
@@ -105,6 +111,8 @@ public final class Cpu implements Decoder.Fetch {
         tlb.setFetchInvalidatedListener(code::forgetCurrentPage);
         Segments.resetReal(this);
         updatePaging();
+        dr[6] = Debug.DR6_INIT;
+        dr[7] = Debug.DR7_INIT;
     }
 
     // ---- run loop ----------------------------------------------------------------------------
@@ -172,9 +180,11 @@ public final class Cpu implements Decoder.Fetch {
                 Insn d = fetch();
                 long n = rip + d.len;
                 nextRip = codeMode == 64 ? n : n & sizeMask(codeMode >>> 3);
+                boolean tf = (flagsRest & Flags.TF) != 0;
                 Exec.execute(this, d);
                 rip = nextRip;
                 instructions++;
+                if (tf) Debug.singleStep(this, d);
                 if (halted | shutdown) return;
             }
         }
@@ -190,9 +200,11 @@ public final class Cpu implements Decoder.Fetch {
         Insn d = fetch();
         long n = rip + d.len;
         nextRip = codeMode == 64 ? n : n & sizeMask(codeMode >>> 3);
+        boolean tf = (flagsRest & Flags.TF) != 0;
         Exec.execute(this, d);
         rip = nextRip;
         instructions++;
+        if (tf) Debug.singleStep(this, d);
     }
 
     // ---- instruction fetch -------------------------------------------------------------------

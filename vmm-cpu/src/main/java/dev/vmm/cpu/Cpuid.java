@@ -11,9 +11,10 @@ final class Cpuid {
     static final int MAX_BASIC = 0x7, MAX_EXT = 0x8000_0008;
     /** Family 6, model 0x55 class core; stepping 4 (family/model/stepping in leaf 1 EAX). */
     static final int SIGNATURE = 0x0005_0654;
-    // leaf 1 EDX: FPU absent (no x87 yet), VME, DE, PSE, TSC, MSR, PAE, CX8, SEP absent, PGE, CMOV, PAT, PSE36, CLFSH
+    // leaf 1 EDX: VME, DE, PSE, TSC, MSR, PAE, CX8, PGE, CMOV, PAT, PSE36, CLFSH, FXSR (24), SSE (25), SSE2 (26).
+    // Not FPU (only x87 state management is implemented, no arithmetic), not MMX, not SEP.
     static final int LEAF1_EDX = (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8)
-        | (1 << 13) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 19);
+        | (1 << 13) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 19) | (1 << 24) | (1 << 25) | (1 << 26);
     // leaf 1 ECX: CMPXCHG16B (13), PCID (17), MOVBE (22), POPCNT (23), hypervisor (31)
     static final int LEAF1_ECX = (1 << 13) | (1 << 17) | (1 << 22) | (1 << 23) | (1 << 31);
     // 0x80000001 EDX: SYSCALL, NX, 1 GiB pages, RDTSCP, LM; ECX: LAHF/SAHF in 64-bit mode, LZCNT (ABM, 5)
@@ -31,8 +32,9 @@ final class Cpuid {
                 cx = LEAF1_ECX;
                 d = LEAF1_EDX;
             }
-            // SMEP (7), ADX (19), SMAP (20); ECX: LA57 (16). Not BMI1: TZCNT is there, ANDN and the other VEX forms are not.
-            case 7 -> { if (sub == 0) { a = 0; b = (1 << 7) | (1 << 19) | (1 << 20); cx = 1 << 16; } }
+            // SMEP (7), FCS/FDS deprecated (13: FXSAVE and FNSTENV store them as 0), ADX (19), SMAP (20);
+            // ECX: LA57 (16). Not BMI1: TZCNT is there, ANDN and the other VEX forms are not.
+            case 7 -> { if (sub == 0) { a = 0; b = (1 << 7) | (1 << 13) | (1 << 19) | (1 << 20); cx = 1 << 16; } }
             case 0x4000_0000 -> { a = 0x4000_0000; b = str("vmmV"); cx = str("MMvm"); d = str("mVMM"); }
             case 0x8000_0000 -> a = MAX_EXT;
             case 0x8000_0001 -> { cx = EXT1_ECX; d = EXT1_EDX; }

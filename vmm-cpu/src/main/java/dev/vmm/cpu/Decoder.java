@@ -57,6 +57,11 @@ public final class Decoder {
             if (opc == 0x38) { three38 = true; opc = f.byteAt(i++); }
         }
         Entry raw = three38 ? (rep == 0xF2 ? INVALID : THREE_38[opc]) : raw(twoByte, opc, mode);
+        if (twoByte && !three38 && raw.has(SSE)) { // mandatory prefix: 66 then is no operand size, F3/F2 no REP
+            int row = SseTable.row(opsz, rep);
+            raw = SseTable.ROWS[row][opc];
+            if (row == 1) opsz = false; else if (row >= 2) rep = 0;
+        }
         if (twoByte && rep == 0xF3 && !three38 && TWO_F3[opc] != null) { raw = TWO_F3[opc]; rep = 0; }
         if (three38 && opc == 0xF6) { // ADCX (66) / ADOX (F3): a mandatory prefix, not an operand size
             raw = rep == 0xF3 ? ADOX : opsz ? ADCX : INVALID;

@@ -116,6 +116,8 @@ final class Exec {
             case Op.BOUND -> LegacyOps.bound(c, d);
             case Op.SEG_QUERY -> SegmentQueries.execute(c, d, d.sub);
             case Op.ADX -> Alu.adx(c, d, readRm(c, d));
+            case Op.SSE -> Sse.execute(c, d);
+            case Op.X87 -> Fpu.execute(c, d);
             case Op.UD -> throw c.ud();
             case Decoder.TOO_LONG -> throw c.gp(0);
             default -> {

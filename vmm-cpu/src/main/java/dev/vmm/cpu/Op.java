@@ -51,6 +51,8 @@ public final class Op {
     public static final int SEG_QUERY = 144; // sub: 0 LAR 1 LSL 2 VERR 3 VERW
     public static final int ADX = 145; // sub: 0 ADCX 1 ADOX
     public static final int VMCALL = 146; // 0F 01 C1, to the hypervisor (Hypervisor.vmcall)
+    public static final int SSE = 147;  // sub: an Sse instruction id (SseTable)
+    public static final int X87 = 148;  // sub: ESC opcode low bits 0-7 (D8-DF), or 8 for WAIT (Fpu)
     /*
      * Wide fast forms (Decoder.specialise): register and load/store variants of the hottest instructions
      * when the operand size is 32 or 64 bits, so their handlers are a few array operations with no size

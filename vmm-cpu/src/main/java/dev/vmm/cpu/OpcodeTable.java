@@ -18,6 +18,8 @@ public final class OpcodeTable {
     public static final int ACC = 1 << 12, W16 = 1 << 13, GROUP = 1 << 14, ONLY64 = 1 << 15;
     /** The r/m operand is a byte register or byte in memory while the operand size is wider (MOVZX/MOVSX Gv,Eb). */
     public static final int RM8 = 1 << 16;
+    /** 0F opcodes whose mandatory prefix (none, 66, F3, F2) selects the instruction in {@link SseTable}. */
+    public static final int SSE = 1 << 17;
     // immediate kinds, bits 4-7
     public static final int IMM_SHIFT = 4;
     public static final int IB = 1 << 4, IW = 2 << 4, IZ = 3 << 4, IV = 4 << 4, JB = 5 << 4, JZ = 6 << 4;
@@ -147,7 +149,7 @@ public final class OpcodeTable {
         one(0x98, "CBW", Op.CBW, 0, 0);
         one(0x99, "CWD", Op.CWD, 0, 0);
         one(0x9A, "CALLF Ap", Op.CALL_FAR, 0, AP | NO64);
-        one(0x9B, "FWAIT", Op.NOP, 0, 0);
+        one(0x9B, "FWAIT", Op.X87, Fpu.WAIT, 0);
         one(0x9C, "PUSHF", Op.PUSHF, 0, D64);
         one(0x9D, "POPF", Op.POPF, 0, D64);
         one(0x9E, "SAHF", Op.SAHF, 0, 0);
@@ -191,6 +193,7 @@ public final class OpcodeTable {
         one(0xCF, "IRET", Op.IRET, 0, 0);
         one(0xD6, "SALC", Op.SALC, 0, NO64);
         one(0xD7, "XLAT", Op.XLAT, 0, 0);
+        for (int i = 0; i < 8; i++) one(0xD8 + i, "ESC" + i + " Ev", Op.X87, i, MODRM); // x87: Fpu
         one(0xE0, "LOOPNE Jb", Op.LOOP, 0, JB | F64);
         one(0xE1, "LOOPE Jb", Op.LOOP, 1, JB | F64);
         one(0xE2, "LOOP Jb", Op.LOOP, 2, JB | F64);
@@ -280,6 +283,10 @@ public final class OpcodeTable {
         two(0xAC, "SHRD Ev,Gv,Ib", Op.SHRD, 0, MODRM | IBU);
         two(0xAD, "SHRD Ev,Gv,CL", Op.SHRD, 1, MODRM);
         int g15 = group(TWO, 0xAE, 0);
+        member(g15, 0, "FXSAVE M", Op.SSE, Sse.FXSAVE, MEMONLY);
+        member(g15, 1, "FXRSTOR M", Op.SSE, Sse.FXRSTOR, MEMONLY);
+        member(g15, 2, "LDMXCSR Md", Op.SSE, Sse.LDMXCSR, MEMONLY);
+        member(g15, 3, "STMXCSR Md", Op.SSE, Sse.STMXCSR, MEMONLY);
         member(g15, 7, "CLFLUSH Mb", Op.CLFLUSH, 0, MEMONLY);
         memberReg(g15, 5, "LFENCE", Op.FENCE, 0, 0);
         memberReg(g15, 6, "MFENCE", Op.FENCE, 0, 0);
@@ -311,6 +318,7 @@ public final class OpcodeTable {
         TWO_F3[0xBD] = new Entry("LZCNT Gv,Ev", Op.LZCNT, 0, MODRM);
         THREE_38[0xF0] = new Entry("MOVBE Gv,Mv", Op.MOVBE_LOAD, 0, MODRM | MEMONLY);
         THREE_38[0xF1] = new Entry("MOVBE Mv,Gv", Op.MOVBE_STORE, 0, MODRM | MEMONLY);
+        SseTable.markTwoByteTable(TWO);
     }
 
     /** The entry for a one-byte (twoByte false) or 0F-prefixed opcode, resolving groups with ModRM. */

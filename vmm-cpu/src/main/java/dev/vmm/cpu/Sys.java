@@ -34,12 +34,12 @@ final class Sys {
             case Op.MOV_DR_R -> {
                 privileged(c);
                 if (d.reg > 7) throw c.ud();
-                c.dr[d.reg] = c.reg(d.rm, c.codeMode == 64 ? 8 : 4);
+                Debug.write(c, d.reg, c.reg(d.rm, c.codeMode == 64 ? 8 : 4));
             }
             case Op.MOV_R_DR -> {
                 privileged(c);
                 if (d.reg > 7) throw c.ud();
-                c.setReg(d.rm, c.codeMode == 64 ? 8 : 4, c.dr[d.reg]);
+                c.setReg(d.rm, c.codeMode == 64 ? 8 : 4, Debug.read(c, d.reg));
             }
             case Op.MOV_SREG_RM -> {
                 int s = d.reg & 7;

@@ -10,8 +10,8 @@ import java.util.List;
  * @param mode   64 (long mode) or 32 (compatibility mode on the host, flat protected mode here)
  * @param asm    the sequence
  * @param width  operand width in bits, for choosing edge operands (0, 1, -1, sign boundaries)
- * @param regs   registers (0-15, SDM numbering) that get generated inputs; the others keep
- *               {@link #defaultReg}
+ * @param regs   registers (0-15, SDM numbering; {@link #XMM0}+n for XMMn) that get generated inputs;
+ *               the others keep {@link #defaultReg} / {@link #defaultXmm}
  * @param inputs how the inputs are chosen
  * @param undef  RFLAGS bits the SDM leaves undefined for this case: compared only against vectors
  *               recorded on an Intel processor, whose behaviour the interpreter reproduces
@@ -37,6 +37,28 @@ record DiffCase(String name, int mode, String asm, int width, int[] regs, Inputs
     static final int COMPARED = ARITH | DF;
 
     static final int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
+    /** Register number of XMM0 in {@link #regs}; XMMn is XMM0 + n. */
+    static final int XMM0 = 32;
+    /**
+     * An input vector: RAX..R15 at 0-15, RFLAGS at 16, then XMMn's low and high quadwords at
+     * {@link #xmmAt}(n) and the next index.
+     */
+    static final int IN_LENGTH = 17 + 32;
+
+    static int xmmAt(int n) { return 17 + 2 * n; }
+
+    /** XMM registers not given inputs: distinct fixed values, so that a move of the wrong register shows. */
+    static long defaultXmm(int n, int half) {
+        return Long.rotateLeft(0x0123_4567_89AB_CDEFL, 8 * n + 4 * half) ^ (0x0101_0101L * (n + 1)) ^ (half == 0 ? 0 : -1L);
+    }
+
+    /** Fresh inputs holding every register's default. */
+    static long[] defaults() {
+        long[] in = new long[IN_LENGTH];
+        for (int r = 0; r < 16; r++) in[r] = defaultReg(r);
+        for (int x = 0; x < 16; x++) { in[xmmAt(x)] = defaultXmm(x, 0); in[xmmAt(x) + 1] = defaultXmm(x, 1); }
+        return in;
+    }
 
     /** Registers not given inputs: distinct fixed values; RSP, RSI and RDI point into the window. */
     static long defaultReg(int r) {

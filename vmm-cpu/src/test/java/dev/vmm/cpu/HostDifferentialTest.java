@@ -36,6 +36,7 @@ class HostDifferentialTest {
         BitCases.add(all);
         MiscCases.add(all);
         FlowCases.add(all);
+        SseCases.add(all);
         return all;
     }
 
@@ -104,7 +105,15 @@ class HostDifferentialTest {
 
     private static String inputs(DiffCase c, long[] in) {
         StringBuilder sb = new StringBuilder();
-        for (int r : c.regs()) sb.append(r).append('=').append(Long.toHexString(in[r])).append(' ');
+        for (int r : c.regs()) {
+            if (r >= DiffCase.XMM0) {
+                int at = DiffCase.xmmAt(r - DiffCase.XMM0);
+                sb.append('x').append(r - DiffCase.XMM0).append('=').append(Long.toHexString(in[at + 1])).append('.')
+                    .append(Long.toHexString(in[at])).append(' ');
+            } else {
+                sb.append(r).append('=').append(Long.toHexString(in[r])).append(' ');
+            }
+        }
         return sb.append("f=").append(Long.toHexString(in[16])).toString();
     }
 

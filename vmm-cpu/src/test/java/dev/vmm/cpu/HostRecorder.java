@@ -93,9 +93,14 @@ final class HostRecorder {
         long[] regs = new long[16];
         for (int r = 0; r < 16; r++) regs[r] = Long.parseUnsignedLong(f[r], 16);
         long flags = Long.parseUnsignedLong(f[16], 16);
+        if (!f[17].equals("x")) throw new IllegalStateException("harness output without SSE state: " + line);
+        long[] xmm = new long[32];
+        for (int k = 0; k < 32; k++) xmm[k] = Long.parseUnsignedLong(f[18 + k], 16);
+        String simd = VectorFile.simd(in, xmm, Integer.parseInt(f[50], 16), Integer.parseInt(f[51], 16),
+            Integer.parseInt(f[52], 16), Integer.parseInt(f[53], 16));
         StringBuilder mem = new StringBuilder();
-        for (int k = 17; k < f.length; k++) mem.append(mem.isEmpty() ? "" : ",").append(f[k]);
-        return VectorFile.output(c.mode(), in, regs, flags, DiffCase.COMPARED, mem.toString());
+        for (int k = 54; k < f.length; k++) mem.append(mem.isEmpty() ? "" : ",").append(f[k]);
+        return VectorFile.output(c.mode(), in, regs, simd, flags, DiffCase.COMPARED, mem.toString());
     }
 
     /** Assembles all cases into one object and returns each case's bytes. */

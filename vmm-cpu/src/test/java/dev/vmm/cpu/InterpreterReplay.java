@@ -20,6 +20,12 @@ final class InterpreterReplay {
         long m = c.mode() == 64 ? -1L : 0xFFFF_FFFFL;
         for (int r = 0; r < 16; r++) cpu.r[r] = in[r] & m;
         cpu.setRflags(in[16] | Flags.IF); // user code on the host always runs with IF set
+        for (int x = 0; x < 16; x++) { cpu.xmm[2 * x] = in[DiffCase.xmmAt(x)]; cpu.xmm[2 * x + 1] = in[DiffCase.xmmAt(x) + 1]; }
+        // the harness starts every case from an FXRSTOR of this state: FNINIT's words, registers zero
+        java.util.Arrays.fill(cpu.fpu.mant, 0);
+        java.util.Arrays.fill(cpu.fpu.sexp, 0);
+        cpu.fpu.init();
+        cpu.mxcsr = 0x1F80;
         t.fillWindow();
         int vector = t.runUntil(TestCpu.CODE + code.length, 100_000);
         if (vector >= 0) return "F " + signal(vector);
@@ -31,7 +37,8 @@ final class InterpreterReplay {
                 mem.append(mem.isEmpty() ? "" : ",").append(Integer.toHexString(i)).append('=').append(Integer.toHexString(w[i] & 0xFF));
             }
         }
-        return VectorFile.output(c.mode(), in, cpu.r, cpu.rflags(), DiffCase.COMPARED, mem.toString());
+        String simd = VectorFile.simd(in, cpu.xmm, cpu.mxcsr, cpu.fpu.fcw, cpu.fpu.fsw, Fpu.abridgedTags(cpu.fpu.ftw));
+        return VectorFile.output(c.mode(), in, cpu.r, simd, cpu.rflags(), DiffCase.COMPARED, mem.toString());
     }
 
     /** The signal Linux sends a process for an exception vector (arch/x86/kernel/traps.c). */

@@ -51,7 +51,11 @@ final class TestCpu {
         for (int i = 0; i < 2; i++) mem.write64(PD + 8L * i, ((long) i << 21) | user | Pte.PS);
         cpu.cr0 = 0x6000_0010L;
         cpu.cr3 = 0;
-        cpu.cr4 = 0;
+        cpu.cr4 = SystemRegs.CR4_OSFXSR | SystemRegs.CR4_OSXMMEXCPT; // as Linux runs user code
+        java.util.Arrays.fill(cpu.xmm, 0);
+        cpu.mxcsr = 0x1F80;
+        cpu.fpu.reset();
+        cpu.fpu.init();
         cpu.efer = 0;
         for (int i = 0; i < DESCRIPTORS.length; i++) mem.write64(GDT + 8L * i, DESCRIPTORS[i]);
         cpu.gdtrBase = GDT;

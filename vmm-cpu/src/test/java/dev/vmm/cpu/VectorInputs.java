@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * partial-register merging and zero-extension are checked), and random arithmetic flags. Seeded by the
  * case name, so the same catalogue always yields the same inputs.
  *
- * <p>An input is a {@code long[17]}: RAX..R15, then RFLAGS.
+ * <p>An input is a {@code long[DiffCase.IN_LENGTH]}: RAX..R15, RFLAGS, then XMM0-15.
  */
 final class VectorInputs {
     private VectorInputs() { }
@@ -29,9 +29,9 @@ final class VectorInputs {
         };
         List<long[]> out = new ArrayList<>(n);
         for (int v = 0; v < n; v++) {
-            long[] in = new long[17];
-            for (int r = 0; r < 16; r++) in[r] = DiffCase.defaultReg(r);
+            long[] in = DiffCase.defaults();
             for (int k = 0; k < c.regs().length; k++) {
+                if (c.regs()[k] >= DiffCase.XMM0) { xmm(rnd, in, c.regs(), k, v); continue; }
                 long val;
                 if (v < edges.length && k == 0) val = edges[v];
                 else if (v < edges.length && k > 0) val = edges[(v * 7 + 3 * k) % edges.length];
@@ -52,6 +52,31 @@ final class VectorInputs {
             out.add(in);
         }
         return out;
+    }
+
+    private static final long[] BYTE_EDGES = {0, 1, 0x7F, 0x80, 0xFF, 0xFE, 0x81, 0x01};
+
+    /**
+     * An XMM input: whole random quadwords, or elements built from edge bytes (so that saturation,
+     * sign and carry cases come up at every element width); a second XMM input is often a near copy
+     * of the first, so that compares find equal elements.
+     */
+    private static void xmm(SplittableRandom rnd, long[] in, int[] regs, int k, int v) {
+        int at = DiffCase.xmmAt(regs[k] - DiffCase.XMM0);
+        int first = -1;
+        for (int j = 0; j < k; j++) if (regs[j] >= DiffCase.XMM0) { first = DiffCase.xmmAt(regs[j] - DiffCase.XMM0); break; }
+        for (int h = 0; h < 2; h++) {
+            long q;
+            int style = v < 4 ? v : rnd.nextInt(4);
+            if (style == 0) q = rnd.nextLong();
+            else if (style == 1 && first >= 0) q = in[first + h] ^ (rnd.nextBoolean() ? 0 : 0xFFL << (8 * rnd.nextInt(8)));
+            else {
+                q = 0;
+                for (int b = 0; b < 64; b += 8) q |= (rnd.nextInt(3) == 0 ? rnd.nextInt(256) : BYTE_EDGES[rnd.nextInt(BYTE_EDGES.length)]) << b;
+                if (style == 3) q = Long.reverseBytes(q) ^ (rnd.nextInt(4) == 0 ? -1L : 0);
+            }
+            in[at + h] = q;
+        }
     }
 
     /** Mostly dividends whose quotient fits (so results, not just #DE, get compared); 1 in 5 may fault. */

@@ -5,6 +5,7 @@ import dev.vmm.cpu.Insn;
 import dev.vmm.cpu.Op;
 import dev.vmm.cpu.OpcodeTable;
 import dev.vmm.cpu.OpcodeTable.Entry;
+import dev.vmm.cpu.SseTable;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -133,6 +134,8 @@ public final class Disassembler {
         private boolean twoByte;
         private int opc;
         private Entry entry;
+        /** A prefix-selected SSE opcode: its 66/F3/F2 is no operand-size or REP prefix. */
+        private boolean sse;
 
         Formatter(byte[] raw, long address, int mode, Insn d) {
             this.raw = raw;
@@ -161,6 +164,10 @@ public final class Disassembler {
                         Entry r = OpcodeTable.raw(twoByte, opc);
                         if (r.has(OpcodeTable.MODRM) && !(twoByte && (opc == 0x38 || opc == 0x3A))) modrm = raw[i] & 0xFF;
                         entry = modrm >= 0 ? OpcodeTable.lookup(twoByte, opc, modrm) : r;
+                        if (twoByte && r.has(OpcodeTable.SSE)) { // the mandatory prefix is part of the opcode
+                            entry = SseTable.select(opc, opsz, rep);
+                            sse = true;
+                        }
                         return;
                     }
                 }
@@ -200,7 +207,7 @@ public final class Disassembler {
         private String prefixText() {
             String p = ignoredSeg >= 0 && !(d.op == Op.NOP && twoByte) ? Seg(ignoredSeg) + " " : "";
             if (d.lock) p += "lock ";
-            if (rep != 0 && d.op != Op.STRING && !(d.op == Op.NOP && opc == 0x90)) p += rep == 0xF3 ? "repz " : "repnz ";
+            if (rep != 0 && !sse && d.op != Op.STRING && !(d.op == Op.NOP && opc == 0x90)) p += rep == 0xF3 ? "repz " : "repnz ";
             return p;
         }
 
@@ -211,6 +218,15 @@ public final class Disassembler {
                 return "movabs";
             }
             if (m.equals("callf")) return "call";
+            if (m.equals("movd") && d.osize == 8) return "movq";
+            if (!d.mem && m.equals("movlps")) return "movhlps";
+            if (!d.mem && m.equals("movhps")) return "movlhps";
+            if ((m.equals("fxsave") || m.equals("fxrstor")) && (rex & 8) != 0) return m + "64";
+            if (m.startsWith("pshift")) {
+                int g = (modrm >>> 3) & 7;
+                String kind = g == 2 ? "psrl" : g == 4 ? "psra" : g == 6 ? "psll" : g == 3 ? "psrl" : "psll";
+                return kind + (g == 3 || g == 7 ? "dq" : m.substring(6));
+            }
             if (m.equals("jmpf")) return "jmp";
             if ((m.equals("lgdt") || m.equals("lidt") || m.equals("sgdt") || m.equals("sidt")) && mode != 64) {
                 return m + (d.osize == 2 ? "w" : "d");
@@ -228,6 +244,14 @@ public final class Disassembler {
                 case "Eb", "Ev", "Ew", "Ed", "Rd" -> modrmRm(k);
                 case "Gb", "Gv", "Gz" -> reg(gpr(((modrm >>> 3) & 7) | ((rex & 4) << 1)), k.equals("Gb") ? 1 : d.osize);
                 case "Sw" -> SEGS[(modrm >>> 3) & 7];
+                case "Vx" -> "xmm" + (((modrm >>> 3) & 7) | ((rex & 4) << 1));
+                case "Wx", "Wq", "Wd", "Ux" -> d.mem ? memory(k.equals("Wq") ? "QWORD" : k.equals("Wd") ? "DWORD" : "XMMWORD")
+                    : "xmm" + ((modrm & 7) | ((rex & 1) << 3));
+                case "Mx" -> memory("XMMWORD");
+                case "Md" -> memory("DWORD");
+                case "My" -> memory(d.osize == 8 ? "QWORD" : "DWORD");
+                case "Ey" -> d.mem ? memory(d.osize == 8 ? "QWORD" : "DWORD") : reg((modrm & 7) | ((rex & 1) << 3), d.osize == 8 ? 8 : 4);
+                case "Gy", "Gd" -> reg(((modrm >>> 3) & 7) | ((rex & 4) << 1), d.osize == 8 ? 8 : 4);
                 case "Cd" -> "cr" + (((modrm >>> 3) & 7) | ((rex & 4) << 1));
                 case "Dd" -> "db" + ((modrm >>> 3) & 7);
                 case "Zb", "Zv" -> reg(gpr((opc & 7) | ((rex & 1) << 3)), k.equals("Zb") ? 1 : d.osize);

@@ -164,6 +164,39 @@ class AssemblerRoundTripTest {
         cmovge %r14,%r15
         pushq $-1
         jrcxz .
+        movdqa %xmm1,%xmm9
+        movdqu (%rsi),%xmm0
+        movdqa %xmm2,0x10(%rdi)
+        movups %xmm3,(%rax)
+        movaps 0x20(%rsp),%xmm4
+        movq %rax,%xmm1
+        movd %eax,%xmm2
+        movq %xmm3,%r8
+        movq %xmm1,%xmm2
+        movq %xmm5,(%rdi)
+        movss 4(%rsi),%xmm1
+        movsd %xmm2,%xmm3
+        movhlps %xmm1,%xmm2
+        movlhps %xmm1,%xmm2
+        movntdq %xmm0,(%rdi)
+        movnti %rax,(%rdi)
+        pxor %xmm8,%xmm8
+        pcmpeqb (%rdi),%xmm0
+        pmovmskb %xmm0,%eax
+        punpcklbw %xmm0,%xmm0
+        pshufd $0x1b,%xmm1,%xmm2
+        paddq %xmm3,%xmm4
+        psubusw %xmm1,%xmm2
+        psrlq $4,%xmm1
+        pslldq $8,%xmm2
+        psraw $3,%xmm3
+        xorps %xmm0,%xmm0
+        andpd %xmm1,%xmm2
+        shufps $0x44,%xmm1,%xmm2
+        ldmxcsr (%rdi)
+        stmxcsr 4(%rdi)
+        fxsave (%rdi)
+        fxrstor64 (%rsi)
         """;
 
     @TempDir
