@@ -358,6 +358,7 @@ public final class Cpu implements Decoder.Fetch {
         tlb.setPcid(pc);
         if (noFlush) tlb.noteNoFlushCr3(); else tlb.flushPcid(pc, TlbStats.FlushCause.MOV_CR3);
         code.forgetCurrentPage();
+        if (checker != null && !noFlush) checker.invalidated(TlbChecker.Scope.PCID, 0, pc);
     }
 
     /** A CR0 or CR4 change that invalidates every translation, global ones included (SDM 4.10.4.1). */
@@ -365,6 +366,7 @@ public final class Cpu implements Decoder.Fetch {
         tlb.flushAll(true, cause);
         tlb.setPcid(currentPcid());
         code.forgetCurrentPage();
+        invalidatedAll();
     }
 
     // ---- invalidation API (INVLPG, INVPCID; the pmap's shootdown handler) -----------------------------
