@@ -23,7 +23,9 @@ final class TlbReport {
         for (TlbChecker.Violation v : checker.violations()) out.add(v.format());
         long n = checker.violationCount();
         long[] counts = checker.counts();
-        out.add(String.format(Locale.ROOT, "tlb-check: %d violation(s)%s; %d TLB hits checked, %d re-walked",
-            n, n > checker.violations().size() ? " (first " + checker.violations().size() + " shown)" : "", counts[0], counts[1]));
+        out.add(String.format(Locale.ROOT, "tlb-check: %d violation(s)%s; %d TLB hits checked, %d re-walked; %d page-table entries changed; invalidations: %d by address, %d by PCID, %d of all",
+            n, n > checker.violations().size() ? " (first " + checker.violations().size() + " shown)" : "", counts[0], counts[1],
+            checker.pageTableWrites(), checker.invalidations(TlbChecker.Scope.ADDRESS), checker.invalidations(TlbChecker.Scope.PCID),
+            checker.invalidations(TlbChecker.Scope.ALL)));
     }
 }

@@ -415,6 +415,7 @@ public final class Cpu implements Decoder.Fetch {
         tlb.setPcid(pc);
         if (noFlush) tlb.noteNoFlushCr3(); else tlb.flushPcid(pc, TlbStats.FlushCause.MOV_CR3);
         code.forgetCurrentPage();
+        if (checker != null && !noFlush) checker.invalidated(TlbChecker.Scope.PCID, 0, pc);
     }
 
     /** INVLPG from outside the instruction stream (the pmap's TLB shootdown). */
@@ -428,6 +429,7 @@ public final class Cpu implements Decoder.Fetch {
         tlb.flushAll(true, cause);
         tlb.setPcid(currentPcid());
         code.forgetCurrentPage();
+        invalidatedAll();
     }
 
     // ---- invalidation API (INVLPG, INVPCID; the pmap's shootdown handler) -----------------------------

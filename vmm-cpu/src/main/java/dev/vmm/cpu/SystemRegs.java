@@ -62,6 +62,7 @@ final class SystemRegs {
             if ((c.cr4 & CR4_PAE) == 0) throw c.gp(0);
             c.efer |= Msrs.EFER_LMA; // IA-32e mode becomes active
         }
+        if (pgOff && (c.cr4 & CR4_PCIDE) != 0) throw c.gp(0); // paging cannot go off with PCIDs on
         if (pgOff && (c.efer & Msrs.EFER_LMA) != 0) {
             if (c.codeMode == 64) throw c.gp(0);
             c.efer &= ~Msrs.EFER_LMA;

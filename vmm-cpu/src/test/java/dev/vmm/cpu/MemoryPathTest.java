@@ -116,6 +116,7 @@ class MemoryPathTest {
         SystemRegs.writeCr(cpu, 3, root | 1);
         cpu.translate(0x60_0000L, Access.READ);
         assertEquals(walks + 1, cpu.tlb.stats().walks, "without bit 63 the PCID is flushed");
+        assertThrows(CpuFault.class, () -> SystemRegs.writeCr(cpu, 0, cpu.cr0 & ~SystemRegs.CR0_PG), "CR0.PG cannot clear with PCIDE");
     }
 
     @Test
@@ -170,6 +171,7 @@ class MemoryPathTest {
         cpu.invlpg(0x90_0000L);
         cpu.translate(0x90_0008L, Access.READ);
         assertEquals(1, checker.violationCount(), "after INVLPG the use is fine");
+        assertEquals(1, checker.invalidations(TlbChecker.Scope.ADDRESS));
     }
 
     @Test

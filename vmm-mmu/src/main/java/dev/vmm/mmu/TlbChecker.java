@@ -75,6 +75,7 @@ public final class TlbChecker implements PageTableWriteListener {
     private final List<Violation> violations = new ArrayList<>();
     private final Set<String> openPmapCalls = new HashSet<>();
     private final Set<String> completePmapCalls = new HashSet<>();
+    private final long[] invalidations = new long[Scope.values().length];
     private long epoch = 1, seq;
     private long total, checks, uses;
     private Agent current;
@@ -118,6 +119,12 @@ public final class TlbChecker implements PageTableWriteListener {
 
     /** TLB hits seen and hits re-checked by a walk. */
     public synchronized long[] counts() { return new long[] {uses, checks}; }
+
+    /** Invalidations the vCPUs made, of one scope. */
+    public synchronized long invalidations(Scope scope) { return invalidations[scope.ordinal()]; }
+
+    /** Page-table entries changed (other than in A/D) since the checker started. */
+    public synchronized long pageTableWrites() { return seq; }
 
     // ---- page-table writes ------------------------------------------------------------------------
 
@@ -236,8 +243,10 @@ public final class TlbChecker implements PageTableWriteListener {
             return best;
         }
 
-        /** Scope of an invalidation the vCPU made (INVLPG, INVPCID, host flush): kept for statistics. */
-        public void invalidated(Scope scope, long lin, int pcid) { }
+        /** An invalidation the vCPU made (INVLPG, INVPCID, host flush), counted by scope. */
+        public void invalidated(Scope scope, long lin, int pcid) {
+            synchronized (TlbChecker.this) { invalidations[scope.ordinal()]++; }
+        }
     }
 
     private static Write later(Write a, Write b) {

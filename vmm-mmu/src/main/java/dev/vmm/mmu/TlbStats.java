@@ -7,7 +7,9 @@ import java.util.Locale;
 /**
  * A vCPU's TLB statistics, declared once here and read by `vmm run --stats`, the monitor and tests.
  *
- * <p>Per array (see {@link Tlb#arrays()}): lookups that reached it, hits by page size, evictions.
+ * <p>Per array (see {@link Tlb#arrays()}): lookups that reached it, hits by page size, evictions. A
+ * modelled lookup probes every first-level array of its side until one hits; a fast hit counts as a
+ * lookup and a hit of its entry's array only. "data lookups" counts each data access once.
  * A hit in the fast lookup in front of the first-level data TLB is a first-level hit: it is counted per
  * fast slot on the hot path and added to the page size of its entry when read.
  */

@@ -87,35 +87,51 @@ class AccessRightsTest {
     }
 
     @Test
-    void everyRowOfTheRightsTableMatchesTheSdm() {
+    void everyRowOfTheRightsTableMatchesTheSdmIn4LevelPaging() {
         PhysicalMemory mem = new PhysicalMemory(16L << 20);
         TablesBuilder t = new TablesBuilder(mem, 4);
         long pdeAddr = t.entryAddr(LIN, 2);
         t.map4k(LIN, FRAME, Pte.P);
-        long pdeTable = mem.read64(pdeAddr) & Pte.ADDR_MASK;
+        check(mem, t.root, pdeAddr, t.entryAddr(LIN, 1), PagingMode.LMA | PagingMode.PAE, true);
+    }
+
+    @Test
+    void everyRowOfTheRightsTableMatchesTheSdmInPaePaging() {
+        // PAE paging: CR3 -> 4 PDPTEs (no rights bits) -> PD -> PT; the same rules over PDE and PTE
+        PhysicalMemory mem = new PhysicalMemory(16L << 20);
+        long pdpt = 0x10_0000, pd = 0x10_1000, pt = 0x10_2000;
+        long lin = 0x4060_3000L;
+        mem.write64(pdpt + 8 * ((lin >>> 30) & 3), pd | Pte.P);
+        mem.write64(pd + 8 * ((lin >>> 21) & 0x1FF), pt | Pte.P);
+        check(mem, pdpt, pd + 8 * ((lin >>> 21) & 0x1FF), pt + 8 * ((lin >>> 12) & 0x1FF), PagingMode.PAE, false);
+    }
+
+    /** Walks every row with the PDE and PTE at the given addresses; {@code longMode} picks {@link #LIN}. */
+    private static void check(PhysicalMemory mem, long cr3, long pdeAddr, long pteAddr, int baseMode, boolean longMode) {
+        long lin = longMode ? LIN : 0x4060_3000L;
+        long pdeTable = pteAddr & ~0xFFFL;
         PageWalker w = new PageWalker(mem);
         WalkResult res = new WalkResult();
         int checked = 0, allowedRows = 0;
         List<String> failures = new ArrayList<>();
         for (Row r : rows()) {
+            int mode = (r.mode() & ~(PagingMode.LMA | PagingMode.PAE)) | baseMode;
             long pde = pdeTable | Pte.P | (r.pdeU ? Pte.US : 0) | (r.pdeW ? Pte.RW : 0) | (r.pdeXd ? Pte.NX : 0);
             long pte = FRAME | Pte.P | Pte.A | Pte.D | (r.pteU ? Pte.US : 0) | (r.pteW ? Pte.RW : 0) | (r.pteXd ? Pte.NX : 0);
             mem.write64(pdeAddr, pde);
-            mem.write64(t.entryAddr(LIN, 1), pte);
-            boolean ok = w.walk(t.root, r.mode(), LIN, r.acc, r.user(), false, res);
+            mem.write64(pteAddr, pte);
+            boolean ok = w.walk(cr3, mode, lin, r.acc, r.user(), false, res);
             int got = ok ? -1 : res.errorCode;
             int want = expected(r);
             if (got != want) failures.add(r + ": walker " + hex(got) + ", SDM " + hex(want));
             if (ok && res.frame != FRAME) failures.add(r + ": frame " + Long.toHexString(res.frame));
             // the same decision through a TLB entry: fill from a walk that succeeds, then one AND
             if (want == -1 || (want & PageFaultCode.RSVD) == 0) {
-                boolean filled = w.walk(t.root, PagingMode.LMA | PagingMode.PAE | (r.nxe ? PagingMode.NXE : 0),
-                    LIN, Access.SYS_READ, false, false, res);
+                boolean filled = w.walk(cr3, baseMode | (r.nxe ? PagingMode.NXE : 0), lin, Access.SYS_READ, false, false, res);
                 assertTrue(filled, "a supervisor implicit read without SMAP always succeeds");
-                int perm = res.perm;
-                int deny = Tlb.denyMask(r.acc, r.user(), r.mode()) & ~Tlb.CLEAN;
-                if ((r.mode() & PagingMode.AC) != 0 && !r.user() && (r.acc == Access.READ || r.acc == Access.WRITE)) deny &= ~Tlb.USER;
-                boolean tlbAllows = (perm & deny) == 0;
+                int deny = Tlb.denyMask(r.acc, r.user(), mode) & ~Tlb.CLEAN;
+                if ((mode & PagingMode.AC) != 0 && !r.user() && (r.acc == Access.READ || r.acc == Access.WRITE)) deny &= ~Tlb.USER;
+                boolean tlbAllows = (res.perm & deny) == 0;
                 if (tlbAllows != (want == -1)) failures.add(r + ": TLB check " + tlbAllows + ", SDM " + hex(want));
             }
             if (want == -1) allowedRows++;
