@@ -1,6 +1,7 @@
 package dev.vmm.console;
 
 import dev.vmm.core.MachineConfig;
+import dev.vmm.core.sched.Scheduler;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -32,6 +33,19 @@ public final class MachineOptions {
             description = "Number of vCPUs, 1.." + MAX_SMP + " (default: ${DEFAULT-VALUE}).")
     int smp = 1;
 
+    @Option(names = "--scheduler", paramLabel = "KIND", defaultValue = "deterministic", converter = SchedulerKind.class,
+            description = "How vCPUs share host threads: deterministic (one thread, reproducible) or parallel "
+                + "(one thread per vCPU) (default: ${DEFAULT-VALUE}).")
+    Scheduler.Kind scheduler = Scheduler.Kind.DETERMINISTIC;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+            description = "Seed of the deterministic scheduler's preemption points (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--clock", paramLabel = "SOURCE", defaultValue = "virtual", converter = ClockSource.class,
+            description = "Time base of TSC and timers: virtual (instructions executed) or host (default: ${DEFAULT-VALUE}).")
+    String clock = "virtual";
+
     /**
      * The machine these options describe; initrd files are checked (they must be readable regular
      * files) and made absolute against the current directory.
@@ -45,7 +59,31 @@ public final class MachineOptions {
                 modules.add(ImageResolver.readableFile(file));
             }
         }
-        return new MachineConfig(memBytes, cmdline, modules, smp);
+        return new MachineConfig(memBytes, cmdline, modules, smp).withScheduling(scheduler, seed, clock.equals("host"));
+    }
+
+    /** Picocli's converter for {@code --scheduler}. */
+    public static final class SchedulerKind implements ITypeConverter<Scheduler.Kind> {
+        @Override
+        public Scheduler.Kind convert(String value) {
+            try {
+                return Scheduler.Kind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Picocli's converter for {@code --clock}: "virtual" or "host". */
+    public static final class ClockSource implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "virtual" -> "virtual";
+                case "host" -> "host";
+                default -> throw new TypeConversionException("unknown clock '" + value + "': virtual or host");
+            };
+        }
     }
 
     /** Picocli's converter for {@code --smp}. */

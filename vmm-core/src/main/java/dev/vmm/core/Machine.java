@@ -13,7 +13,13 @@ import dev.vmm.core.devices.PortIoBus;
 import dev.vmm.core.devices.SerialLine;
 import dev.vmm.core.devices.SerialSource;
 import dev.vmm.core.devices.Uart16550;
+import dev.vmm.core.sched.DeterministicScheduler;
+import dev.vmm.core.sched.ParallelScheduler;
+import dev.vmm.core.sched.Scheduler;
+import dev.vmm.core.sched.SchedulerHost;
+import dev.vmm.core.sched.VirtualClock;
 import dev.vmm.cpu.Cpu;
+import dev.vmm.cpu.IoPorts;
 import dev.vmm.mmu.PhysicalMemory;
 
 import java.io.IOException;
@@ -34,14 +40,14 @@ import java.util.List;
  *   vCPU --loads/stores--> TLB / PageWalker --> PhysicalMemory --code written--> vCPUs' decode caches
  * </pre>
  *
- * <p>The run loop gives the vCPU slices of {@link #SLICE} instructions; between slices it polls the
- * UARTs' input and flushes their sinks, and checks whether a device or another thread asked to stop.
+ * <p>A {@link Scheduler} runs the vCPUs ({@code --scheduler deterministic} on one host thread,
+ * {@code parallel} on one thread each); between slices it polls the UARTs' input, flushes their sinks,
+ * and checks whether a device or another thread asked to stop. {@link PcPlatform} holds the APICs,
+ * timers and firmware tables. Port I/O is serialised on the port bus when vCPUs run in parallel.
  *
  * <p>Thread safety: {@link #run} runs on one thread; {@link #stop} may be called from any thread.
  */
 public final class Machine implements AutoCloseable {
-    /** Instructions per slice between device polls: short enough for interactive input, long enough to be cheap. */
-    static final long SLICE = 200_000;
     /** Exit status when a triple fault stops the machine. */
     public static final int EXIT_TRIPLE_FAULT = 3;
     /** Exit status when every vCPU is halted and nothing can wake one. */
@@ -62,6 +68,8 @@ public final class Machine implements AutoCloseable {
     private final List<Cpu> cpus = new ArrayList<>();
     private volatile ExitStatus exit;
     private boolean loaded;
+    private final PcPlatform platform;
+    private final Scheduler scheduler;
 
     /**
      * @param serialOut where COM1's transmitted bytes go ({@code --serial stdio}: System.out)
@@ -89,11 +97,24 @@ public final class Machine implements AutoCloseable {
         this.config = config;
         this.mem = new PhysicalMemory(config.memBytes());
         this.ownedSource = ownsStdioSource ? (InputStreamSerialSource) serialLines.get(0).source() : null;
+        for (int i = 0; i < Math.max(1, config.smp()); i++) cpus.add(new Cpu(i, mem, bus));
+        this.platform = new PcPlatform(mem, bus, cpus, config.hostClock(),
+            () -> stopWith(new ExitStatus(ExitStatus.Kind.ACPI_SHUTDOWN, 0, null)));
+        List<dev.vmm.core.devices.IrqLine> irqs = List.of(platform.isaIrq(4), platform.isaIrq(3), platform.isaIrq(4), platform.isaIrq(3));
+        this.scheduler = config.scheduler() == Scheduler.Kind.PARALLEL ? new ParallelScheduler()
+            : new DeterministicScheduler(config.seed());
+        if (config.scheduler() == Scheduler.Kind.PARALLEL) {
+            IoPorts serialised = new IoPorts() { // devices see one vCPU at a time, as their docs require
+                @Override public int in(int port, int size) { synchronized (bus) { return bus.in(port, size); } }
+                @Override public void out(int port, int size, int value) { synchronized (bus) { bus.out(port, size, value); } }
+            };
+            for (Cpu c : cpus) c.io = serialised;
+        }
         for (int i = 0; i < MAX_SERIAL_PORTS; i++) {
             SerialLine line = i < serialLines.size() ? serialLines.get(i) : null;
             if (line == null && i > 0) continue;
             if (line == null) line = SerialLine.DISCONNECTED;
-            Uart16550 uart = new Uart16550(COM_BASES[i], line.sink(), line.source(), null);
+            Uart16550 uart = new Uart16550(COM_BASES[i], line.sink(), line.source(), irqs.get(i));
             uart.attach(bus);
             uarts.add(uart);
             lines.add(line);
@@ -102,7 +123,6 @@ public final class Machine implements AutoCloseable {
             status -> stopWith(new ExitStatus(ExitStatus.Kind.DEBUG_EXIT, status, null))).attach(bus);
         new BochsShutdownPort(BochsShutdownPort.DEFAULT_PORT,
             () -> stopWith(new ExitStatus(ExitStatus.Kind.BOCHS_SHUTDOWN, 0, "vmm: guest wrote \"Shutdown\" to port 0x8900"))).attach(bus);
-        for (int i = 0; i < Math.max(1, config.smp()); i++) cpus.add(new Cpu(i, mem, bus));
         mem.setCodeWriteListener(pfn -> { for (Cpu c : cpus) c.codePageWritten(pfn); });
     }
 
@@ -130,40 +150,60 @@ public final class Machine implements AutoCloseable {
     /** Runs until the guest stops the machine (debug exit, shutdown, triple fault, halt) or {@link #stop}. */
     public ExitStatus run() {
         if (!loaded) throw new IllegalStateException("no image loaded");
-        Cpu bsp = cpus.get(0);
         try {
-            while (exit == null) {
-                Cpu.Exit why = bsp.run(SLICE);
-                for (Uart16550 uart : uarts) uart.pollInput();
-                flushSerial();
-                switch (why) {
-                    case SHUTDOWN -> stopWith(new ExitStatus(ExitStatus.Kind.TRIPLE_FAULT, EXIT_TRIPLE_FAULT,
-                        "vmm: cpu0 " + bsp.shutdownReason));
-                    case HALTED -> haltedStop(bsp);
-                    default -> { }
-                }
-            }
+            scheduler.run(new Host());
         } finally {
             flushSerial();
         }
         return exit;
     }
 
+    /** The machine as its scheduler sees it. */
+    private final class Host implements SchedulerHost {
+        @Override public List<Cpu> cpus() { return cpus; }
+        @Override public dev.vmm.core.apic.ApicBus apicBus() { return platform.apicBus(); }
+        @Override public VirtualClock clock() { return platform.clock(); }
+        @Override public boolean stopped() { return exit != null; }
+        @Override public long nextDeviceEvent() { return platform.pit().nextEvent(); }
+        @Override public void updateDevices(long nanos) { platform.pit().update(nanos); }
+        @Override public void shutdown(Cpu c) {
+            stopWith(new ExitStatus(ExitStatus.Kind.TRIPLE_FAULT, EXIT_TRIPLE_FAULT, "vmm: cpu" + c.apicId() + " " + c.shutdownReason));
+        }
+        @Override public void allHalted() { haltedStop(); }
+
+        @Override
+        public void pollDevices() {
+            synchronized (bus) {
+                for (Uart16550 uart : uarts) uart.pollInput();
+            }
+            flushSerial();
+        }
+
+        @Override
+        public boolean hostInputPossible() {
+            for (SerialLine l : lines) if (l.source() != SerialSource.NONE) return true;
+            return false;
+        }
+    }
+
     private void flushSerial() {
         for (SerialLine line : lines) line.sink().flush();
     }
 
-    private void haltedStop(Cpu cpu) {
+    private void haltedStop() {
+        Cpu cpu = cpus.get(0);
         boolean ifSet = (cpu.rflags() & (1 << 9)) != 0;
-        // With no interrupt controller yet, a halted vCPU can never be woken: stop instead of spinning.
+        // Every vCPU is halted (or waits for a start-up IPI) and no timer or device can wake one.
+        String who = cpus.size() == 1 ? "cpu0" : "all " + cpus.size() + " vCPUs halted; cpu0";
         stopWith(new ExitStatus(ExitStatus.Kind.HALTED, EXIT_HALTED, String.format(
-            "vmm: cpu0 halted %s at RIP %#x: nothing can wake it, machine stopped",
-            ifSet ? "waiting for an interrupt" : "with interrupts disabled", cpu.rip)));
+            "vmm: %s halted %s at RIP %#x: nothing can wake it, machine stopped",
+            who, ifSet ? "waiting for an interrupt" : "with interrupts disabled", cpu.rip)));
     }
 
     private void stopWith(ExitStatus status) {
-        if (exit == null) exit = status;
+        synchronized (cpus) { if (exit == null) exit = status; }
         for (Cpu c : cpus) c.requestStop();
+        if (scheduler != null) scheduler.wakeAll();
     }
 
     /** Asks a running machine to stop at the next instruction boundary (from any thread). */
@@ -179,6 +219,9 @@ public final class Machine implements AutoCloseable {
     }
 
     public PhysicalMemory memory() { return mem; }
+
+    /** The APICs, IOAPIC, timers and firmware tables. */
+    public PcPlatform platform() { return platform; }
 
     public List<Cpu> cpus() { return List.copyOf(cpus); }
 
