@@ -73,6 +73,7 @@
 entry32:
         cli
         cld
+        movl    %ebx, mbi               # the Multiboot information (command line)
         lgdt    gdt_ptr
         ljmp    $0x18, $1f
 1:      flat_segments
@@ -166,7 +167,19 @@ bsp_main:
         movl    $TRAMP, %edi
         movl    $(tramp_end - tramp_start), %ecx
         rep movsb
-        # INIT, INIT de-assert, SIPI, SIPI to every AP the MADT lists, back to back
+        call    want_broadcast
+        testl   %eax, %eax
+        jz      3f
+        # "broadcast" on the command line: INIT and a single SIPI to all excluding self, no delays
+        leaq    msg_bcast(%rip), %rsi
+        call    puts
+        xorl    %edi, %edi
+        movl    $0x000C4500, %esi       # INIT, assert, shorthand all-excluding-self
+        call    send_ipi
+        movl    $0x000C4600 + (TRAMP >> 12), %esi
+        call    send_ipi
+        jmp     5f
+3:      # INIT, INIT de-assert, SIPI, SIPI to every AP the MADT lists, back to back
         xorl    %ebx, %ebx
 4:      cmpl    ncpus(%rip), %ebx
         jae     5f
@@ -278,6 +291,26 @@ bsp_main:
         call    puts
         xorl    %eax, %eax
         jmp     exit
+
+# want_broadcast: eax = 1 if the Multiboot command line contains "broadcast"
+want_broadcast:
+        xorl    %eax, %eax
+        movl    mbi(%rip), %esi
+        testb   $4, (%rsi)              # flags bit 2: cmdline valid
+        jz      3f
+        movl    16(%rsi), %esi
+1:      cmpb    $0, (%rsi)
+        je      3f
+        movabsq $0x7473616364616f72, %rdx     # "roadcast" after a 'b'
+        cmpb    $'b', (%rsi)
+        jne     2f
+        cmpq    %rdx, 1(%rsi)
+        jne     2f
+        movl    $1, %eax
+        ret
+2:      incq    %rsi
+        jmp     1b
+3:      ret
 
 # ping_wait(edi = destination APIC ID, esi = ICR low): send, then sleep until the pong arrives.
 ping_wait:
@@ -729,6 +762,7 @@ exit:                                   # eax = debug-exit value
         .section .rodata
 hexdigits:      .ascii "0123456789abcdef"
 msg_hello:      .asciz "smp: vmm multiprocessor test kernel\n"
+msg_bcast:      .asciz "smp: INIT and one SIPI to all excluding self\n"
 msg_madt:       .asciz "acpi: MADT lists "
 msg_madt2:      .asciz " CPUs, local APIC at "
 msg_madt3:      .asciz ", IOAPIC at "
@@ -777,6 +811,7 @@ stop_all:       .long 0
 pongs:          .long 0
 ncpus:          .long 0
 bsp_id:         .long 0
+mbi:            .long 0
 lapic_base:     .long 0
 ioapic_base:    .long 0
 

@@ -161,7 +161,8 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
 
     synchronized void post(int event, int vector) {
         if (event == EV_SIPI) {
-            if (!waitingForSipi || (events & EV_SIPI) != 0) return; // ignored unless waiting (SDM 9.4.4)
+            // ignored unless waiting (SDM 9.4.4); an INIT not yet applied counts as waiting
+            if ((!waitingForSipi && (events & EV_INIT) == 0) || (events & EV_SIPI) != 0) return;
             sipiVector = vector;
         }
         events |= event;
@@ -247,8 +248,8 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
 
     // ---- register file (offsets of the xAPIC page; x2APIC MSR = 0x800 + offset / 16) -----------
 
-    /** Reads a 32-bit register; -1 (all ones) for a reserved offset. */
-    synchronized long readRegister(int off) {
+    /** Reads a 32-bit register by its xAPIC page offset; -1 (all ones) for a reserved offset. */
+    public synchronized long readRegister(int off) {
         return switch (off) {
             case 0x20 -> id & 0xFFFF_FFFFL;
             case 0x30 -> VERSION | ((LVT_COUNT - 1) << 16) | (1 << 24); // EOI-broadcast suppression supported
@@ -280,7 +281,7 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
      * Writes a 32-bit register; returns false for a read-only or reserved one. EOI and ICR writes send
      * messages, which happens outside this APIC's lock (another APIC may be sending to this one).
      */
-    boolean writeRegister(int off, int v) {
+    public boolean writeRegister(int off, int v) {
         if (off == 0xB0) {
             int level = eoi();
             if (level >= 0) bus.broadcastEoi(level);

@@ -112,17 +112,14 @@ public final class Pit8254 implements PortDevice {
         c.writeHi = false;
         c.readHi = false;
         c.latched = -1;
-        if (sel == 0) { c.nextIrq = Long.MAX_VALUE; irq0.set(c.mode != 0); }
+        if (sel == 0) c.nextIrq = Long.MAX_VALUE; // IRQ 0 edges come only from counts reaching terminal count
     }
 
     private void load(Channel c, int n, int value, long now) {
         c.reload = value == 0 ? 0x10000 : value;
         if (n == 2 && !gate2) { c.start = -1; return; }
         c.start = now;
-        if (n == 0) {
-            irq0.set(false);
-            c.nextIrq = nanosOf(now + c.reload);
-        }
+        if (n == 0) c.nextIrq = nanosOf(now + c.reload);
     }
 
     /** Virtual nanoseconds of channel 0's next rising edge, or {@link Long#MAX_VALUE}. */

@@ -44,6 +44,7 @@ public final class DeterministicScheduler implements Scheduler {
         for (Cpu c : cpus) start = Math.max(start, VirtualClock.tsc(c));
         try {
             while (!host.stopped()) {
+                if (host.clock().followsHost()) start = Math.max(start, host.clock().hostNanos());
                 for (int i = n - 1; i > 0; i--) { int j = rng.nextInt(i + 1), t = order[i]; order[i] = order[j]; order[j] = t; }
                 long executed = 0;
                 for (int k = 0; k < n && !host.stopped(); k++) {
@@ -74,7 +75,11 @@ public final class DeterministicScheduler implements Scheduler {
             if (a.waitingForSipi()) { VirtualClock.advance(c, end); break; }
             a.updateTimer(now);
             long stopAt = Math.min(end, a.nextTimerEvent());
-            if (c.halted && !Vcpus.runnable(c, a)) { VirtualClock.advance(c, Math.max(stopAt, now)); continue; }
+            if (c.halted && !Vcpus.runnable(c, a)) {
+                if (clock.followsHost()) break; // host time: the wait is real; the next round looks again
+                VirtualClock.advance(c, Math.max(stopAt, now));
+                continue;
+            }
             slices++;
             Cpu.Exit why = c.run(Math.max(1, stopAt - now));
             if (why == Cpu.Exit.SHUTDOWN) { host.shutdown(c); break; }
@@ -96,9 +101,9 @@ public final class DeterministicScheduler implements Scheduler {
             }
         }
         if (!wakeable) { host.allHalted(); return start; }
-        if (next != Long.MAX_VALUE) return Math.max(start, next - QUANTUM / 2);
+        if (next != Long.MAX_VALUE && !host.clock().followsHost()) return Math.max(start, next - QUANTUM / 2);
         try {
-            Thread.sleep(1); // only host input can wake the guest: wait for it without spinning
+            Thread.sleep(1); // host time or host input will wake the guest: wait without spinning
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

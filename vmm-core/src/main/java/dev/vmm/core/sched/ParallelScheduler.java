@@ -104,7 +104,7 @@ public final class ParallelScheduler implements Scheduler {
             a.updateTimer(now);
             long deadline = a.nextTimerEvent();
             if (c.halted && !Vcpus.runnable(c, a)) {
-                VirtualClock.advance(c, Math.min(clock.global(), deadline));
+                if (!clock.followsHost()) VirtualClock.advance(c, Math.min(clock.global(), deadline));
                 if (VirtualClock.tsc(c) >= deadline) continue;
                 park(i);
                 continue;

@@ -185,6 +185,30 @@ class LocalApicTest {
     }
 
     @Test
+    void nmiIsBlockedUntilIretWithOneLatched() {
+        Cpu c = cpus[0];
+        LocalApic a = apics[0];
+        mem.write32(2 * 4, 0x1234_5678); // IVT[2] = 1234:5678 (real mode)
+        mem.write8(0x12340 + 0x5678, 0xCF); // the handler: IRET
+        c.r[4] = 0x8000;
+        bus.sendIpi(apics[1], ApicBus.NMI, 0, false, 0, 0, false);
+        a.serviceEvents();
+        assertEquals(0x1234, c.segSel[1]);
+        assertEquals(0x5678, c.rip);
+        bus.sendIpi(apics[1], ApicBus.NMI, 0, false, 0, 0, false);
+        bus.sendIpi(apics[1], ApicBus.NMI, 0, false, 0, 0, false);
+        a.serviceEvents();
+        assertTrue(a.eventsPending(), "blocked: latched");
+        assertEquals(0x5678, c.rip);
+        long before = c.instructions; // (the posts asked the vCPU to stop: run until one instruction retires)
+        while (c.instructions == before) c.run(1); // IRET unblocks
+        assertEquals(0, c.segSel[1]);
+        a.serviceEvents();
+        assertEquals(0x5678, c.rip, "the latched NMI is delivered after IRET");
+        assertFalse(a.eventsPending(), "only one NMI was latched");
+    }
+
+    @Test
     void registerPageReachesTheApicOfTheCurrentVcpu() {
         bus.setCurrent(apics[2]);
         assertEquals(2L << 24, mem.read32(ApicBus.DEFAULT_BASE + 0x20) & 0xFFFF_FFFFL);

@@ -28,8 +28,12 @@ class SmpKernelTest {
     record Result(ExitStatus status, String serial, long instructions) { }
 
     static Result boot(int smp, Scheduler.Kind kind, long seed) throws ImageException {
+        return boot(smp, kind, seed, "", false);
+    }
+
+    static Result boot(int smp, Scheduler.Kind kind, long seed, String cmdline, boolean hostClock) throws ImageException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        MachineConfig cfg = new MachineConfig(64L << 20, "", List.of(), smp).withScheduling(kind, seed, false);
+        MachineConfig cfg = new MachineConfig(64L << 20, cmdline, List.of(), smp).withScheduling(kind, seed, hostClock);
         try (Machine m = new Machine(cfg, out, null)) {
             m.loadMultiboot("smp", ImageCatalog.find("smp").orElseThrow());
             ExitStatus s = m.run();
@@ -51,7 +55,25 @@ class SmpKernelTest {
     @CsvSource({"1, DETERMINISTIC", "2, DETERMINISTIC", "4, DETERMINISTIC", "16, DETERMINISTIC",
                 "1, PARALLEL", "2, PARALLEL", "4, PARALLEL", "16, PARALLEL"})
     void everyCpuComesUpPingsAndCountsItsTimer(int smp, Scheduler.Kind kind) throws ImageException {
-        Result r = boot(smp, kind, 1);
+        check(boot(smp, kind, 1), smp);
+    }
+
+    /** INIT and a single SIPI to "all excluding self", back to back, must start every AP too. */
+    @ParameterizedTest(name = "broadcast --smp {0} --scheduler {1}")
+    @CsvSource({"4, DETERMINISTIC", "16, DETERMINISTIC", "4, PARALLEL", "16, PARALLEL"})
+    void broadcastInitAndOneSipiStartAllAps(int smp, Scheduler.Kind kind) throws ImageException {
+        Result r = boot(smp, kind, 7, "broadcast", false);
+        assertTrue(r.serial.contains("INIT and one SIPI to all excluding self"), r.serial);
+        check(r, smp);
+    }
+
+    @ParameterizedTest(name = "--clock host --scheduler {0}")
+    @CsvSource({"DETERMINISTIC", "PARALLEL"})
+    void hostClockRunsTheTimersToo(Scheduler.Kind kind) throws ImageException {
+        check(boot(2, kind, 0, "", true), 2);
+    }
+
+    private static void check(Result r, int smp) {
         String s = r.serial;
         assertEquals(ExitStatus.Kind.DEBUG_EXIT, r.status.kind(), s + r.status.report());
         assertEquals(1, r.status.exitCode(), "debug-exit value 0 = the guest's checks passed\n" + s);
