@@ -164,7 +164,9 @@ public final class Machine implements AutoCloseable {
         @Override public dev.vmm.core.apic.ApicBus apicBus() { return platform.apicBus(); }
         @Override public VirtualClock clock() { return platform.clock(); }
         @Override public boolean stopped() { return exit != null; }
-        @Override public long nextDeviceEvent() { return platform.pit().nextEvent(); }
+        @Override public long nextDeviceEvent() {
+            return platform.ioapic().masked(2) ? Long.MAX_VALUE : platform.pit().nextEvent(); // IRQ 0 is on pin 2
+        }
         @Override public void updateDevices(long nanos) { platform.pit().update(nanos); }
         @Override public void shutdown(Cpu c) {
             stopWith(new ExitStatus(ExitStatus.Kind.TRIPLE_FAULT, EXIT_TRIPLE_FAULT, "vmm: cpu" + c.apicId() + " " + c.shutdownReason));
@@ -181,7 +183,10 @@ public final class Machine implements AutoCloseable {
 
         @Override
         public boolean hostInputPossible() {
-            for (SerialLine l : lines) if (l.source() != SerialSource.NONE) return true;
+            for (int i = 0; i < lines.size(); i++) {
+                int pin = uarts.get(i).base() == Ns16550.COM1_BASE || uarts.get(i).base() == Ns16550.COM3_BASE ? 4 : 3;
+                if (lines.get(i).source() != SerialSource.NONE && !platform.ioapic().masked(pin)) return true;
+            }
             return false;
         }
     }

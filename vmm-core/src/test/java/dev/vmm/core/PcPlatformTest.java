@@ -32,4 +32,15 @@ class PcPlatformTest {
             assertFalse(m.platform().apicBus().apic(0).pending());
         }
     }
+
+    @Test
+    void haltWithNothingToWakeAnyVcpuStopsTheMachine() throws Exception {
+        // sti ; hlt: interrupts on, but no timer armed, every IOAPIC pin masked and no host input
+        try (Machine m = new Machine(new MachineConfig(16L << 20, "", List.of(), 3), null, null)) {
+            m.loadMultiboot("t", MachineBootTest.flatKernel(MachineBootTest.bytes("FB F4"), new byte[0]));
+            ExitStatus s = m.run();
+            assertEquals(ExitStatus.Kind.HALTED, s.kind());
+            assertTrue(s.report().contains("all 3 vCPUs halted") && s.report().contains("waiting for an interrupt"), s.report());
+        }
+    }
 }

@@ -46,6 +46,9 @@ public final class IoApic implements MmioHandler {
 
     public synchronized long redirectionEntry(int pin) { return redirection[pin]; }
 
+    /** Whether pin {@code n}'s entry is masked (its device cannot interrupt anyone). */
+    public synchronized boolean masked(int n) { return (redirection[n] & MASK) != 0; }
+
     synchronized void setPin(int n, boolean level) {
         boolean active = level ^ ((redirection[n] & LOW_ACTIVE) != 0);
         boolean was = pinLevel[n];

@@ -209,6 +209,37 @@ class LocalApicTest {
     }
 
     @Test
+    void relocatedApicAnswersAtItsNewBaseOnly() {
+        bus.setCurrent(apics[1]);
+        apics[1].wrmsr(0x1B, 0xFED0_0000L | (1 << 11));
+        assertEquals(1L << 24, mem.read32(0xFED0_0020L) & 0xFFFF_FFFFL);
+        assertEquals(0xFFFF_FFFFL, mem.read32(ApicBus.DEFAULT_BASE + 0x20) & 0xFFFF_FFFFL, "the old page no longer decodes");
+        bus.setCurrent(apics[2]);
+        assertEquals(2L << 24, mem.read32(ApicBus.DEFAULT_BASE + 0x20) & 0xFFFF_FFFFL, "the others stay put");
+        bus.setCurrent(null);
+    }
+
+    @Test
+    void cpuidLeaves1And0xBReportTheInitialApicIdAndTopology() {
+        Cpu c = cpus[3];
+        c.packageCpus = 4;
+        mem.write16(0, 0xA20F); // CPUID at 0:0 (real mode, CS base 0)
+        c.r[0] = 0xB;
+        c.r[1] = 1;
+        c.run(1);
+        assertEquals(3, c.r[2], "EDX = x2APIC ID");
+        assertEquals(4, c.r[3] & 0xFFFF, "EBX = logical processors at the core level");
+        assertEquals(2, c.r[0] & 0x1F, "EAX = bits to shift the ID right to reach the package ID");
+        c.rip = 0;
+        c.r[0] = 1;
+        c.run(1);
+        assertEquals(3, c.r[3] >>> 24, "leaf 1 EBX[31:24] = initial APIC ID");
+        assertNotEquals(0, c.r[2] & (1 << 9), "leaf 1 EDX.APIC");
+        assertNotEquals(0, c.r[1] & (1 << 21), "leaf 1 ECX.x2APIC");
+        assertNotEquals(0, c.r[1] & (1 << 24), "leaf 1 ECX.TSC-deadline");
+    }
+
+    @Test
     void registerPageReachesTheApicOfTheCurrentVcpu() {
         bus.setCurrent(apics[2]);
         assertEquals(2L << 24, mem.read32(ApicBus.DEFAULT_BASE + 0x20) & 0xFFFF_FFFFL);
