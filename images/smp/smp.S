@@ -15,6 +15,8 @@
 #     mode (0 periodic, 1 one-shot re-armed by the handler, 2 TSC-deadline).
 #  5. The BSP ping-pongs fixed IPIs with each AP (vector 0x50 there, 0x51 back)
 #     ROUNDS times; alone, it sends itself IPIs (shorthand "self").
+#  Command line: "broadcast" starts the APs with one INIT and one SIPI to all
+#  excluding self instead; "x2apic" switches every local APIC to x2APIC mode.
 #  6. It waits until every CPU has counted TICKS timer interrupts of its own,
 #     prints a summary and exits through port 0xf4 (value 0: status 1 under
 #     QEMU's isa-debug-exit and vmm). Failures exit with value 1 (status 3).
@@ -154,7 +156,14 @@ bsp_main:
         call    puthex
         call    newline
         call    fw_cfg_check
-        call    setup_idt
+        leaq    word_x2apic(%rip), %rdi
+        call    cmdline_has
+        movl    %eax, x2mode(%rip)
+        testl   %eax, %eax
+        jz      1f
+        leaq    msg_x2apic(%rip), %rsi
+        call    puts
+1:      call    setup_idt
         call    cpu_init
         movl    %eax, bsp_id(%rip)
         leaq    msg_bsp(%rip), %rsi
@@ -167,7 +176,8 @@ bsp_main:
         movl    $TRAMP, %edi
         movl    $(tramp_end - tramp_start), %ecx
         rep movsb
-        call    want_broadcast
+        leaq    word_broadcast(%rip), %rdi
+        call    cmdline_has
         testl   %eax, %eax
         jz      3f
         # "broadcast" on the command line: INIT and a single SIPI to all excluding self, no delays
@@ -292,25 +302,27 @@ bsp_main:
         xorl    %eax, %eax
         jmp     exit
 
-# want_broadcast: eax = 1 if the Multiboot command line contains "broadcast"
-want_broadcast:
+# cmdline_has(rdi = NUL-terminated word): eax = 1 if the Multiboot command line contains it
+cmdline_has:
         xorl    %eax, %eax
         movl    mbi(%rip), %esi
         testb   $4, (%rsi)              # flags bit 2: cmdline valid
-        jz      3f
+        jz      4f
         movl    16(%rsi), %esi
 1:      cmpb    $0, (%rsi)
-        je      3f
-        movabsq $0x7473616364616f72, %rdx     # "roadcast" after a 'b'
-        cmpb    $'b', (%rsi)
-        jne     2f
-        cmpq    %rdx, 1(%rsi)
-        jne     2f
-        movl    $1, %eax
-        ret
-2:      incq    %rsi
+        je      4f
+        xorl    %ecx, %ecx
+2:      movb    (%rdi,%rcx), %dl
+        testb   %dl, %dl
+        jz      3f
+        cmpb    %dl, (%rsi,%rcx)
+        jne     5f
+        incl    %ecx
+        jmp     2b
+3:      movl    $1, %eax
+4:      ret
+5:      incq    %rsi
         jmp     1b
-3:      ret
 
 # ping_wait(edi = destination APIC ID, esi = ICR low): send, then sleep until the pong arrives.
 ping_wait:
@@ -364,31 +376,83 @@ ap_main:
 2:      hlt
         jmp     2b
 
+# ---- local APIC access: the xAPIC page, or x2APIC MSRs 0x800 + offset / 16 ----
+apic_rd:                                # ecx = register offset -> eax; clobbers ecx, edx
+        cmpl    $0, x2mode(%rip)
+        jne     1f
+        movl    $LAPIC, %edx
+        movl    (%rdx,%rcx), %eax
+        ret
+1:      shrl    $4, %ecx
+        addl    $0x800, %ecx
+        rdmsr
+        ret
+
+apic_wr:                                # ecx = register offset, eax = value; clobbers ecx, edx
+        cmpl    $0, x2mode(%rip)
+        jne     1f
+        movl    $LAPIC, %edx
+        movl    %eax, (%rdx,%rcx)
+        ret
+1:      shrl    $4, %ecx
+        addl    $0x800, %ecx
+        xorl    %edx, %edx
+        wrmsr
+        ret
+
+my_id:                                  # eax = this CPU's APIC ID; clobbers ecx, edx
+        movl    $0x20, %ecx
+        call    apic_rd
+        cmpl    $0, x2mode(%rip)
+        jne     1f
+        shrl    $24, %eax
+1:      ret
+
 # ---- per-CPU setup: IDT, local APIC, timer. Returns the APIC ID in eax. ----
 cpu_init:
         lidt    idt_ptr(%rip)
-        movl    $LAPIC, %r8d
-        movl    $0x1FF, 0xF0(%r8)        # software enable, spurious vector 0xFF
-        movl    $0, 0x80(%r8)            # TPR 0: accept everything
-        movl    0x20(%r8), %eax
-        shrl    $24, %eax
+        cmpl    $0, x2mode(%rip)
+        je      1f
+        movl    $0x1B, %ecx             # IA32_APIC_BASE.EXTD: x2APIC mode
+        rdmsr
+        orl     $0x400, %eax
+        wrmsr
+1:      movl    $0xF0, %ecx
+        movl    $0x1FF, %eax            # software enable, spurious vector 0xFF
+        call    apic_wr
+        movl    $0x80, %ecx
+        xorl    %eax, %eax              # TPR 0: accept everything
+        call    apic_wr
+        call    my_id
         movl    %eax, %r9d
-        movl    %eax, %eax
         xorl    %edx, %edx
         movl    $3, %ecx
         divl    %ecx                    # edx = APIC ID mod 3: the timer mode
-        movl    $0xB, 0x3E0(%r8)         # divide by 1
-        cmpl    $1, %edx
+        movl    %edx, %r10d
+        movl    $0x3E0, %ecx
+        movl    $0xB, %eax              # divide by 1
+        call    apic_wr
+        cmpl    $1, %r10d
         je      2f
-        cmpl    $2, %edx
+        cmpl    $2, %r10d
         je      3f
-        movl    $0x20000 + VEC_TIMER, 0x320(%r8)   # periodic
-        movl    $TIMER_COUNT, 0x380(%r8)
+        movl    $0x320, %ecx
+        movl    $0x20000 + VEC_TIMER, %eax      # periodic
+        call    apic_wr
+        movl    $0x380, %ecx
+        movl    $TIMER_COUNT, %eax
+        call    apic_wr
         jmp     4f
-2:      movl    $VEC_TIMER, 0x320(%r8)   # one-shot
-        movl    $TIMER_COUNT, 0x380(%r8)
+2:      movl    $0x320, %ecx
+        movl    $VEC_TIMER, %eax        # one-shot
+        call    apic_wr
+        movl    $0x380, %ecx
+        movl    $TIMER_COUNT, %eax
+        call    apic_wr
         jmp     4f
-3:      movl    $0x40000 + VEC_TIMER, 0x320(%r8)   # TSC-deadline
+3:      movl    $0x320, %ecx
+        movl    $0x40000 + VEC_TIMER, %eax      # TSC-deadline
+        call    apic_wr
         call    arm_deadline
 4:      movl    %r9d, %eax
         ret
@@ -404,8 +468,11 @@ arm_deadline:                           # IA32_TSC_DEADLINE = TSC + TIMER_COUNT;
         wrmsr
         ret
 
-# send_ipi(edi = destination APIC ID, esi = ICR low); waits for delivery status idle
+# send_ipi(edi = destination APIC ID, esi = ICR low); clobbers eax, ecx, edx, r8.
+# xAPIC: ICR high then low, then wait for delivery status idle; x2APIC: one WRMSR to 0x830.
 send_ipi:
+        cmpl    $0, x2mode(%rip)
+        jne     2f
         movl    $LAPIC, %r8d
         movl    %edi, %eax
         shll    $24, %eax
@@ -414,6 +481,16 @@ send_ipi:
 1:      testl   $0x1000, 0x300(%r8)
         jnz     1b
         ret
+2:      movl    %esi, %eax
+        movl    %edi, %edx
+        movl    $0x830, %ecx
+        wrmsr
+        ret
+
+eoi:                                    # clobbers eax, ecx, edx
+        movl    $0xB0, %ecx
+        xorl    %eax, %eax
+        jmp     apic_wr
 
 # ---- interrupt handlers -------------------------------------------------------
 timer_isr:
@@ -421,21 +498,22 @@ timer_isr:
         pushq   %rcx
         pushq   %rdx
         pushq   %r8
-        movl    $LAPIC, %r8d
-        movl    0x20(%r8), %eax
-        shrl    $24, %eax
-        leaq    ticks(%rip), %rcx
-        incl    (%rcx,%rax,4)
+        call    my_id
+        leaq    ticks(%rip), %r8
+        incl    (%r8,%rax,4)
         xorl    %edx, %edx
         movl    $3, %ecx
         divl    %ecx
         cmpl    $1, %edx
         jne     1f
-        movl    $TIMER_COUNT, 0x380(%r8) # one-shot: re-arm
+        movl    $0x380, %ecx            # one-shot: re-arm
+        movl    $TIMER_COUNT, %eax
+        call    apic_wr
+        jmp     2f
 1:      cmpl    $2, %edx
         jne     2f
         call    arm_deadline            # TSC-deadline: re-arm
-2:      movl    $0, 0xB0(%r8)            # EOI
+2:      call    eoi
         popq    %r8
         popq    %rdx
         popq    %rcx
@@ -449,15 +527,13 @@ ping_isr:                               # an AP answers the BSP
         pushq   %rsi
         pushq   %rdi
         pushq   %r8
-        movl    $LAPIC, %r8d
-        movl    0x20(%r8), %eax
-        shrl    $24, %eax
+        call    my_id
         leaq    pings(%rip), %rcx
         incl    (%rcx,%rax,4)
         movl    bsp_id(%rip), %edi
         movl    $0x00004000 + VEC_PONG, %esi
         call    send_ipi
-        movl    $0, 0xB0(%r8)
+        call    eoi
         popq    %r8
         popq    %rdi
         popq    %rsi
@@ -469,17 +545,15 @@ ping_isr:                               # an AP answers the BSP
 pong_isr:
         pushq   %rax
         pushq   %rcx
-        pushq   %r8
+        pushq   %rdx
         lock incl pongs(%rip)
-        movl    $LAPIC, %r8d
-        movl    0x20(%r8), %eax
-        shrl    $24, %eax
-        leaq    pings(%rip), %rcx
         cmpl    $1, ncpus(%rip)          # alone, the BSP's own pings count here
         jne     1f
+        call    my_id
+        leaq    pings(%rip), %rcx
         incl    (%rcx,%rax,4)
-1:      movl    $0, 0xB0(%r8)
-        popq    %r8
+1:      call    eoi
+        popq    %rdx
         popq    %rcx
         popq    %rax
         iretq
@@ -763,6 +837,9 @@ exit:                                   # eax = debug-exit value
 hexdigits:      .ascii "0123456789abcdef"
 msg_hello:      .asciz "smp: vmm multiprocessor test kernel\n"
 msg_bcast:      .asciz "smp: INIT and one SIPI to all excluding self\n"
+msg_x2apic:     .asciz "smp: local APICs in x2APIC mode (MSRs)\n"
+word_broadcast: .asciz "broadcast"
+word_x2apic:    .asciz "x2apic"
 msg_madt:       .asciz "acpi: MADT lists "
 msg_madt2:      .asciz " CPUs, local APIC at "
 msg_madt3:      .asciz ", IOAPIC at "
@@ -812,6 +889,7 @@ pongs:          .long 0
 ncpus:          .long 0
 bsp_id:         .long 0
 mbi:            .long 0
+x2mode:         .long 0
 lapic_base:     .long 0
 ioapic_base:    .long 0
 

@@ -382,6 +382,9 @@ public final class Cpu implements Decoder.Fetch {
         halted = false;
     }
 
+    /** Whether an NMI handler is running (no IRET since the last NMI): further NMIs wait. */
+    public boolean nmiBlocked() { return nmiBlocked; }
+
     /**
      * Delivers an NMI through IDT vector 2 unless an earlier NMI's handler has not executed IRET yet.
      *

@@ -173,6 +173,12 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
     /** Whether an INIT, start-up or NMI waits for {@link #serviceEvents()}. */
     public boolean eventsPending() { return events != 0; }
 
+    /** Whether {@link #serviceEvents()} would change the vCPU now (a latched NMI behind a blocked one would not). */
+    public boolean eventsDeliverable() {
+        int ev = events;
+        return (ev & (EV_INIT | EV_SIPI)) != 0 || ((ev & EV_NMI) != 0 && !cpu.nmiBlocked());
+    }
+
     /**
      * Applies latched INIT/SIPI/NMI to the vCPU; called by its thread between slices. INIT resets the
      * vCPU and APIC and enters wait-for-SIPI; SIPI starts it in real mode at vector * 4 KiB; an NMI is

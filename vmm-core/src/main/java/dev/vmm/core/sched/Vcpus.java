@@ -13,8 +13,8 @@ final class Vcpus {
 
     /** A vCPU that has something to execute now (not halted, or halted with an interrupt it can take). */
     static boolean runnable(Cpu c, LocalApic a) {
+        if (a.eventsDeliverable()) return true;
         if (a.waitingForSipi()) return false;
-        if (a.eventsPending()) return true;
         return !c.halted || (interruptsEnabled(c) && a.pending());
     }
 

@@ -67,6 +67,15 @@ class SmpKernelTest {
         check(r, smp);
     }
 
+    /** The same kernel with every local APIC switched to x2APIC mode: registers through MSRs 0x800+. */
+    @ParameterizedTest(name = "x2apic --smp {0} --scheduler {1}")
+    @CsvSource({"1, DETERMINISTIC", "4, DETERMINISTIC", "16, DETERMINISTIC", "4, PARALLEL", "16, PARALLEL"})
+    void x2apicModeWorksToo(int smp, Scheduler.Kind kind) throws ImageException {
+        Result r = boot(smp, kind, 3, "x2apic", false);
+        assertTrue(r.serial.contains("local APICs in x2APIC mode"), r.serial);
+        check(r, smp);
+    }
+
     @ParameterizedTest(name = "--clock host --scheduler {0}")
     @CsvSource({"DETERMINISTIC", "PARALLEL"})
     void hostClockRunsTheTimersToo(Scheduler.Kind kind) throws ImageException {
