@@ -3,6 +3,7 @@ package dev.vmm.console;
 import dev.vmm.core.MachineConfig;
 import dev.vmm.mmu.TlbChecker;
 import dev.vmm.mmu.TlbConfig;
+import dev.vmm.core.sched.Scheduler;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -49,6 +50,19 @@ public final class MachineOptions {
             + " reserved) and serves the pv hypercalls (README, \"pv hypercalls\").")
     boolean pv;
 
+    @Option(names = "--scheduler", paramLabel = "KIND", defaultValue = "deterministic", converter = SchedulerKind.class,
+            description = "How vCPUs share host threads: deterministic (one thread, reproducible) or parallel "
+                + "(one thread per vCPU) (default: ${DEFAULT-VALUE}).")
+    Scheduler.Kind scheduler = Scheduler.Kind.DETERMINISTIC;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+            description = "Seed of the deterministic scheduler's preemption points (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--clock", paramLabel = "SOURCE", defaultValue = "virtual", converter = ClockSource.class,
+            description = "Time base of TSC and timers: virtual (instructions executed) or host (default: ${DEFAULT-VALUE}).")
+    String clock = "virtual";
+
     /**
      * The machine these options describe; initrd files are checked (they must be readable regular
      * files) and made absolute against the current directory.
@@ -73,7 +87,32 @@ public final class MachineOptions {
             throw new UserError("--tlb: " + e.getMessage());
         }
         if (checkTlbGrace < 0) throw new UserError("--check-tlb-grace: must be 0 or more instructions");
-        return new MachineConfig(memBytes, cmdline, modules, smp, geometry, checkTlb, checkTlbGrace, pv);
+        return new MachineConfig(memBytes, cmdline, modules, smp, geometry, checkTlb, checkTlbGrace, pv,
+            scheduler, seed, clock.equals("host"));
+    }
+
+    /** Picocli's converter for {@code --scheduler}. */
+    public static final class SchedulerKind implements ITypeConverter<Scheduler.Kind> {
+        @Override
+        public Scheduler.Kind convert(String value) {
+            try {
+                return Scheduler.Kind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Picocli's converter for {@code --clock}: "virtual" or "host". */
+    public static final class ClockSource implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "virtual" -> "virtual";
+                case "host" -> "host";
+                default -> throw new TypeConversionException("unknown clock '" + value + "': virtual or host");
+            };
+        }
     }
 
     /** Picocli's converter for {@code --smp}. */

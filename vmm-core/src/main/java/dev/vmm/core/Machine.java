@@ -14,7 +14,13 @@ import dev.vmm.core.devices.SerialLine;
 import dev.vmm.core.devices.SerialSource;
 import dev.vmm.core.devices.Uart16550;
 import dev.vmm.core.hv.PvMemory;
+import dev.vmm.core.sched.DeterministicScheduler;
+import dev.vmm.core.sched.ParallelScheduler;
+import dev.vmm.core.sched.Scheduler;
+import dev.vmm.core.sched.SchedulerHost;
+import dev.vmm.core.sched.VirtualClock;
 import dev.vmm.cpu.Cpu;
+import dev.vmm.cpu.IoPorts;
 import dev.vmm.mmu.PhysicalMemory;
 import dev.vmm.mmu.TlbChecker;
 
@@ -36,8 +42,10 @@ import java.util.List;
  *   vCPU --loads/stores--> TLB / PageWalker --> PhysicalMemory --code written--> vCPUs' decode caches
  * </pre>
  *
- * <p>The run loop gives the vCPU slices of {@link #SLICE} instructions; between slices it polls the
- * UARTs' input and flushes their sinks, and checks whether a device or another thread asked to stop.
+ * <p>A {@link Scheduler} runs the vCPUs ({@code --scheduler deterministic} on one host thread,
+ * {@code parallel} on one thread each); between slices it polls the UARTs' input, flushes their sinks,
+ * and checks whether a device or another thread asked to stop. {@link PcPlatform} holds the APICs,
+ * timers and firmware tables. Port I/O is serialised on the port bus when vCPUs run in parallel.
  *
  * <p>Thread safety: {@link #run} runs on one thread; {@link #stop} may be called from any thread.
  * The monitor's control API ({@link #pause}, {@link #resume}, {@link #step}, {@link #reset},
@@ -46,8 +54,6 @@ import java.util.List;
  * vCPUs; every hand-over goes through the {@code ctl} lock, which orders the vCPU state between threads.
  */
 public final class Machine implements AutoCloseable {
-    /** Instructions per slice between device polls: short enough for interactive input, long enough to be cheap. */
-    static final long SLICE = 200_000;
     /** Exit status when a triple fault stops the machine. */
     public static final int EXIT_TRIPLE_FAULT = 3;
     /** Exit status when every vCPU is halted and nothing can wake one. */
@@ -81,6 +87,8 @@ public final class Machine implements AutoCloseable {
     private final java.util.TreeSet<Long> breakpoints = new java.util.TreeSet<>(); // (c)
     private volatile boolean breakpointsChanged;
     private volatile java.util.function.Consumer<String> pauseListener = reason -> { };
+    private final PcPlatform platform;
+    private final Scheduler scheduler;
 
     /**
      * @param serialOut where COM1's transmitted bytes go ({@code --serial stdio}: System.out)
@@ -108,11 +116,25 @@ public final class Machine implements AutoCloseable {
         this.config = config;
         this.mem = new PhysicalMemory(config.memBytes());
         this.ownedSource = ownsStdioSource ? (InputStreamSerialSource) serialLines.get(0).source() : null;
+        tlbChecker = config.checkTlb() ? new TlbChecker(mem, config.checkTlbGrace()) : null;
+        for (int i = 0; i < Math.max(1, config.smp()); i++) cpus.add(newCpu(i));
+        this.platform = new PcPlatform(mem, bus, cpus, config.hostClock(),
+            () -> stopWith(new ExitStatus(ExitStatus.Kind.ACPI_SHUTDOWN, 0, null)));
+        List<dev.vmm.core.devices.IrqLine> irqs = List.of(platform.isaIrq(4), platform.isaIrq(3), platform.isaIrq(4), platform.isaIrq(3));
+        this.scheduler = config.scheduler() == Scheduler.Kind.PARALLEL ? new ParallelScheduler()
+            : new DeterministicScheduler(config.seed());
+        if (config.scheduler() == Scheduler.Kind.PARALLEL) {
+            IoPorts serialised = new IoPorts() { // devices see one vCPU at a time, as their docs require
+                @Override public int in(int port, int size) { synchronized (bus) { return bus.in(port, size); } }
+                @Override public void out(int port, int size, int value) { synchronized (bus) { bus.out(port, size, value); } }
+            };
+            for (Cpu c : cpus) c.io = serialised;
+        }
         for (int i = 0; i < MAX_SERIAL_PORTS; i++) {
             SerialLine line = i < serialLines.size() ? serialLines.get(i) : null;
             if (line == null && i > 0) continue;
             if (line == null) line = SerialLine.DISCONNECTED;
-            Uart16550 uart = new Uart16550(COM_BASES[i], line.sink(), line.source(), null);
+            Uart16550 uart = new Uart16550(COM_BASES[i], line.sink(), line.source(), irqs.get(i));
             uart.attach(bus);
             uarts.add(uart);
             lines.add(line);
@@ -121,8 +143,6 @@ public final class Machine implements AutoCloseable {
             status -> stopWith(new ExitStatus(ExitStatus.Kind.DEBUG_EXIT, status, null))).attach(bus);
         new BochsShutdownPort(BochsShutdownPort.DEFAULT_PORT,
             () -> stopWith(new ExitStatus(ExitStatus.Kind.BOCHS_SHUTDOWN, 0, "vmm: guest wrote \"Shutdown\" to port 0x8900"))).attach(bus);
-        tlbChecker = config.checkTlb() ? new TlbChecker(mem, config.checkTlbGrace()) : null;
-        for (int i = 0; i < Math.max(1, config.smp()); i++) cpus.add(newCpu(i));
         mem.setCodeWriteListener(pfn -> { for (Cpu c : cpus) c.codePageWritten(pfn); });
         this.pv = config.pv() ? PvMemory.install(mem, cpus) : null;
     }
@@ -154,25 +174,13 @@ public final class Machine implements AutoCloseable {
     /** Runs until the guest stops the machine (debug exit, shutdown, triple fault, halt) or {@link #stop}. */
     public ExitStatus run() {
         if (!loaded) throw new IllegalStateException("no image loaded");
-        Cpu bsp;
         try {
+            // The scheduler returns when the machine stops or the monitor asks for a pause; a paused
+            // machine waits in park() and then the scheduler starts again where the vCPUs are.
             while (exit == null) {
                 if (pauseRequested) { park(); continue; }
                 if (breakpointsChanged) applyBreakpoints();
-                bsp = cpus.get(0);
-                Cpu.Exit why = bsp.run(SLICE);
-                for (Uart16550 uart : uarts) uart.pollInput();
-                flushSerial();
-                switch (why) {
-                    case SHUTDOWN -> stopWith(new ExitStatus(ExitStatus.Kind.TRIPLE_FAULT, EXIT_TRIPLE_FAULT,
-                        "vmm: cpu0 " + bsp.shutdownReason));
-                    case HALTED -> haltedStop(bsp);
-                    case BREAKPOINT -> {
-                        pauseRequested = true;
-                        pauseListener.accept(String.format("cpu%d: breakpoint at %#x", bsp.apicId(), bsp.linearRip()));
-                    }
-                    default -> { }
-                }
+                scheduler.run(new Host());
             }
         } finally {
             flushSerial();
@@ -180,22 +188,62 @@ public final class Machine implements AutoCloseable {
         return exit;
     }
 
+    /** The machine as its scheduler sees it. */
+    private final class Host implements SchedulerHost {
+        @Override public List<Cpu> cpus() { return cpus; }
+        @Override public dev.vmm.core.apic.ApicBus apicBus() { return platform.apicBus(); }
+        @Override public VirtualClock clock() { return platform.clock(); }
+        @Override public boolean stopped() { return exit != null || pauseRequested; }
+        @Override public void breakpoint(Cpu c) {
+            pauseRequested = true;
+            pauseListener.accept(String.format("cpu%d: breakpoint at %#x", c.apicId(), c.linearRip()));
+        }
+        @Override public long nextDeviceEvent() {
+            return platform.ioapic().masked(2) ? Long.MAX_VALUE : platform.pit().nextEvent(); // IRQ 0 is on pin 2
+        }
+        @Override public void updateDevices(long nanos) { platform.pit().update(nanos); }
+        @Override public void shutdown(Cpu c) {
+            stopWith(new ExitStatus(ExitStatus.Kind.TRIPLE_FAULT, EXIT_TRIPLE_FAULT, "vmm: cpu" + c.apicId() + " " + c.shutdownReason));
+        }
+        @Override public void allHalted() { haltedStop(); }
+
+        @Override
+        public void pollDevices() {
+            synchronized (bus) {
+                for (Uart16550 uart : uarts) uart.pollInput();
+            }
+            flushSerial();
+        }
+
+        @Override
+        public boolean hostInputPossible() {
+            for (int i = 0; i < lines.size(); i++) {
+                int pin = uarts.get(i).base() == Ns16550.COM1_BASE || uarts.get(i).base() == Ns16550.COM3_BASE ? 4 : 3;
+                if (lines.get(i).source() != SerialSource.NONE && !platform.ioapic().masked(pin)) return true;
+            }
+            return false;
+        }
+    }
+
     private void flushSerial() {
         for (SerialLine line : lines) line.sink().flush();
     }
 
-    private void haltedStop(Cpu cpu) {
+    private void haltedStop() {
+        Cpu cpu = cpus.get(0);
         boolean ifSet = (cpu.rflags() & (1 << 9)) != 0;
-        // With no interrupt controller yet, a halted vCPU can never be woken: stop instead of spinning.
+        // Every vCPU is halted (or waits for a start-up IPI) and no timer or device can wake one.
+        String who = cpus.size() == 1 ? "cpu0" : "all " + cpus.size() + " vCPUs halted; cpu0";
         stopWith(new ExitStatus(ExitStatus.Kind.HALTED, EXIT_HALTED, String.format(
-            "vmm: cpu0 halted %s at RIP %#x: nothing can wake it, machine stopped",
-            ifSet ? "waiting for an interrupt" : "with interrupts disabled", cpu.rip)));
+            "vmm: %s halted %s at RIP %#x: nothing can wake it, machine stopped",
+            who, ifSet ? "waiting for an interrupt" : "with interrupts disabled", cpu.rip)));
     }
 
     private void stopWith(ExitStatus status) {
-        if (exit == null) exit = status;
+        synchronized (cpus) { if (exit == null) exit = status; }
         for (Cpu c : cpus) c.requestStop();
         synchronized (ctl) { ctl.notifyAll(); }
+        if (scheduler != null) scheduler.wakeAll();
     }
 
     // ---- monitor control ----------------------------------------------------------------------
@@ -306,7 +354,7 @@ public final class Machine implements AutoCloseable {
     public List<Long> breakpoints() { synchronized (ctl) { return List.copyOf(breakpoints); } }
 
     /**
-     * Resets a paused machine: RAM cleared, fresh vCPUs, the image loaded again as at boot (devices keep
+     * Resets a paused machine: RAM cleared, every vCPU INIT-reset, the image loaded again as at boot (devices keep
      * their state, as after a PC's INIT with no reset of the chipset).
      */
     public void reset() throws ImageException {
@@ -315,7 +363,13 @@ public final class Machine implements AutoCloseable {
             // The VM layer's address spaces live outside the guest's RAM image; a reset cannot rebuild them.
             if (pv != null) throw new ImageException(imageName, "reset is not supported in pv mode");
             for (long[] r : mem.ramRanges()) mem.zero(r[0], r[1] - r[0]);
-            for (int i = 0; i < cpus.size(); i++) cpus.set(i, newCpu(i));
+            // Every vCPU gets INIT (the APIC wiring, TLB geometry and checker stay); the BSP is then set up
+            // to enter the image again, the APs wait for a start-up IPI as after power-on.
+            for (Cpu c : cpus) {
+                c.initReset();
+                c.instructions = 0; // a system reset restarts the time base too (INIT alone would not)
+                c.tscOffset = 0;
+            }
             loadMultiboot(imageName, imageBytes);
             applyBreakpoints();
         }
@@ -347,6 +401,9 @@ public final class Machine implements AutoCloseable {
 
     /** The TLB checker when {@link MachineConfig#checkTlb()} is on, else null. */
     public TlbChecker tlbChecker() { return tlbChecker; }
+
+    /** The APICs, IOAPIC, timers and firmware tables. */
+    public PcPlatform platform() { return platform; }
 
     /** The vCPUs (a copy: {@link #reset} replaces them). */
     public List<Cpu> cpus() { return List.copyOf(cpus); }

@@ -98,6 +98,12 @@ public final class Cpu implements Decoder.Fetch {
      * guest (SDM vol. 3, 4.7): a fault the hypervisor resolves leaves the guest's CR2 untouched.
      */
     long faultLinear;
+    /** The local APIC's MSRs, or null (no APIC: IA32_APIC_BASE is kept in {@link Msrs}). */
+    public ApicMsrs apicMsrs;
+    /** Logical processors in the package, as CPUID leaves 1 and 0xB report them. */
+    public int packageCpus = 1;
+    /** An NMI was delivered and no IRET has run since (SDM vol. 3, 6.7.1). */
+    boolean nmiBlocked;
 
     public Cpu(int apicId, PhysicalMemory mem, IoPorts io) { this(apicId, mem, io, TlbConfig.intel()); }
 
@@ -526,6 +532,58 @@ public final class Cpu implements Decoder.Fetch {
         setRflags(2);
         halted = false;
         updatePaging();
+    }
+
+    // ---- INIT, start-up IPI and NMI (delivered by the local APIC at instruction boundaries) ----
+
+    /**
+     * INIT: the register state of SDM vol. 3 table 10-1 (real mode, CS:IP = F000:FFF0, caches and MSRs
+     * other than EFER kept). The APIC then holds an application processor in wait-for-SIPI.
+     */
+    public void initReset() {
+        java.util.Arrays.fill(r, 0);
+        r[2] = Cpuid.SIGNATURE;
+        cr0 = 0x6000_0010L; cr2 = 0; cr3 = 0; cr4 = 0; cr8 = 0; efer = 0;
+        gdtrBase = 0; gdtrLimit = 0xFFFF; idtrBase = 0; idtrLimit = 0xFFFF;
+        ldtrSel = 0; ldtrBase = 0; ldtrLimit = 0xFFFF; ldtrAttr = 0x82;
+        trSel = 0; trBase = 0; trLimit = 0xFFFF; trAttr = 0x8B;
+        java.util.Arrays.fill(dr, 0);
+        dr[6] = 0xFFFF_0FF0L; dr[7] = 0x400;
+        setRflags(2);
+        Segments.resetReal(this);
+        segSel[Seg.CS] = 0xF000; segBase[Seg.CS] = 0xFFFF_0000L;
+        updateMode();
+        rip = 0xFFF0;
+        halted = false; inhibitInterrupts = false; nmiBlocked = false;
+        shutdown = false; shutdownReason = null;
+        flushTlb(true);
+        updatePaging();
+    }
+
+    /** A start-up IPI received in wait-for-SIPI: real mode at CS = vector << 8, IP = 0 (SDM vol. 3, 9.4.4). */
+    public void startup(int vector) {
+        Segments.resetReal(this);
+        segSel[Seg.CS] = (vector & 0xFF) << 8;
+        segBase[Seg.CS] = (long) (vector & 0xFF) << 12;
+        updateMode();
+        rip = 0;
+        halted = false;
+    }
+
+    /** Whether an NMI handler is running (no IRET since the last NMI): further NMIs wait. */
+    public boolean nmiBlocked() { return nmiBlocked; }
+
+    /**
+     * Delivers an NMI through IDT vector 2 unless an earlier NMI's handler has not executed IRET yet.
+     *
+     * @return false when NMIs are blocked: the caller keeps the NMI latched
+     */
+    public boolean deliverNmi() {
+        if (nmiBlocked) return false;
+        nmiBlocked = true;
+        halted = false;
+        Interrupts.deliverNmi(this);
+        return true;
     }
 
     void setCpl(int newCpl) {

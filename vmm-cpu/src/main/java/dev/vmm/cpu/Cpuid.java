@@ -8,15 +8,15 @@ package dev.vmm.cpu;
 final class Cpuid {
     private Cpuid() { }
 
-    static final int MAX_BASIC = 0x7, MAX_EXT = 0x8000_0008;
+    static final int MAX_BASIC = 0xB, MAX_EXT = 0x8000_0008;
     /** Family 6, model 0x55 class core; stepping 4 (family/model/stepping in leaf 1 EAX). */
     static final int SIGNATURE = 0x0005_0654;
-    // leaf 1 EDX: VME, DE, PSE, TSC, MSR, PAE, CX8, PGE, CMOV, PAT, PSE36, CLFSH, FXSR (24), SSE (25), SSE2 (26).
-    // Not FPU (only x87 state management is implemented, no arithmetic), not MMX, not SEP.
+    // leaf 1 EDX: VME, DE, PSE, TSC, MSR, PAE, CX8, APIC (9), PGE, CMOV, PAT, PSE36, CLFSH, FXSR (24), SSE (25),
+    // SSE2 (26). Not FPU (only x87 state management is implemented, no arithmetic), not MMX, not SEP.
     static final int LEAF1_EDX = (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8)
-        | (1 << 13) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 19) | (1 << 24) | (1 << 25) | (1 << 26);
-    // leaf 1 ECX: CMPXCHG16B (13), PCID (17), MOVBE (22), POPCNT (23), hypervisor (31)
-    static final int LEAF1_ECX = (1 << 13) | (1 << 17) | (1 << 22) | (1 << 23) | (1 << 31);
+        | (1 << 9) | (1 << 13) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 19) | (1 << 24) | (1 << 25) | (1 << 26);
+    // leaf 1 ECX: CMPXCHG16B (13), PCID (17), x2APIC (21), MOVBE (22), POPCNT (23), TSC-deadline (24), hypervisor (31)
+    static final int LEAF1_ECX = (1 << 13) | (1 << 17) | (1 << 21) | (1 << 22) | (1 << 23) | (1 << 24) | (1 << 31);
     // 0x80000001 EDX: SYSCALL, NX, 1 GiB pages, RDTSCP, LM; ECX: LAHF/SAHF in 64-bit mode, LZCNT (ABM, 5)
     static final int EXT1_EDX = (1 << 11) | (1 << 20) | (1 << 26) | (1 << 27) | (1 << 29);
     static final int EXT1_ECX = 1 | (1 << 5);
@@ -28,9 +28,17 @@ final class Cpuid {
             case 0 -> { a = MAX_BASIC; b = str("Genu"); d = str("ineI"); cx = str("ntel"); }
             case 1 -> {
                 a = SIGNATURE;
-                b = (c.apicId << 24) | (1 << 16) | (8 << 8); // initial APIC ID, 1 logical CPU, CLFLUSH line 64
+                // initial APIC ID, logical processors in the package, CLFLUSH line 64
+                b = (c.apicId << 24) | (Math.min(c.packageCpus, 255) << 16) | (8 << 8);
                 cx = LEAF1_ECX;
-                d = LEAF1_EDX;
+                d = LEAF1_EDX | (c.packageCpus > 1 ? 1 << 28 : 0); // HTT: the EBX count is valid
+            }
+            case 0xB -> { // extended topology: one thread per core, packageCpus cores (SDM CPUID leaf 0BH)
+                int coreShift = 32 - Integer.numberOfLeadingZeros(Math.max(c.packageCpus - 1, 0));
+                if (sub == 0) { a = 0; b = 1; cx = (1 << 8); }
+                else if (sub == 1) { a = coreShift; b = c.packageCpus; cx = (2 << 8) | 1; }
+                else cx = sub & 0xFF;
+                d = c.apicId; // the x2APIC ID, whatever the sub-leaf
             }
             // SMEP (7), FCS/FDS deprecated (13: FXSAVE and FNSTENV store them as 0), ADX (19), SMAP (20);
             // ECX: LA57 (16). Not BMI1: TZCNT is there, ANDN and the other VEX forms are not.

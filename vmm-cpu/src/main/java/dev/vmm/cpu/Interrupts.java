@@ -79,6 +79,15 @@ public final class Interrupts {
         return true;
     }
 
+    /** An NMI at an instruction boundary: vector 2, whatever IF says. */
+    static void deliverNmi(Cpu c) {
+        try {
+            deliver(c, NMI, -1, c.rip, false, true);
+        } catch (CpuFault f) {
+            deliverNested(c, f.vector, f.errorCode, c.rip, 1);
+        }
+    }
+
     /**
      * Pushes the interrupt frame and enters the handler. Raises a fault (caught by the caller) if the
      * IDT entry, the target code segment or the new stack is bad.

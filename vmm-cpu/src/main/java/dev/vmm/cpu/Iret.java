@@ -9,6 +9,7 @@ final class Iret {
     private Iret() { }
 
     static void execute(Cpu c, int size) {
+        c.nmiBlocked = false; // IRET ends NMI blocking (SDM vol. 3, 6.7.1), even if it then faults
         if ((c.cr0 & 1) == 0) { real(c, size); return; }
         if ((c.flagsRest & Flags.NT) != 0 && (c.efer & Msrs.EFER_LMA) == 0) throw c.gp(0);
         int ss = Flow.stackAddrSize(c);

@@ -26,6 +26,7 @@ public final class Msrs {
     /** RDMSR: the value, or throws #GP(0) for an MSR that does not exist. */
     static long read(Cpu c, int index) {
         Msrs m = c.msrs;
+        if (c.apicMsrs != null && ApicMsrs.owns(index)) return c.apicMsrs.rdmsr(index);
         return switch (index) {
             case TSC -> c.tscOffset + c.instructions;
             case APIC_BASE -> c.apicId == 0 ? m.apicBase : m.apicBase & ~(1L << 8);
@@ -52,6 +53,7 @@ public final class Msrs {
     /** WRMSR, with the reserved-bit and canonical checks that raise #GP(0). */
     static void write(Cpu c, int index, long v) {
         Msrs m = c.msrs;
+        if (c.apicMsrs != null && ApicMsrs.owns(index)) { c.apicMsrs.wrmsr(index, v); return; }
         switch (index) {
             case TSC -> c.tscOffset = v - c.instructions;
             case APIC_BASE -> m.apicBase = v & ~(1L << 8) | (m.apicBase & (1L << 8));
