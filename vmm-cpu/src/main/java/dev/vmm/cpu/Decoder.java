@@ -210,6 +210,10 @@ public final class Decoder {
             case Op.INC -> d.mem ? d.op : Op.W_INC_R;
             case Op.DEC -> d.mem ? d.op : Op.W_DEC_R;
             case Op.LEA -> d.mem ? Op.W_LEA : d.op; // LEA with a register operand is #UD
+            case Op.ALU_REG_RM -> d.mem && WIDE_ALU[d.sub] >= 0 ? WIDE_ALU[d.sub] + (Op.W_ADD_LD - Op.W_ADD_RR) : d.op;
+            case Op.SHIFT -> !d.mem && d.imm >= 0 && (d.sub <= 1 || d.sub >= 4) ? Op.W_SHIFT_RI : d.op; // not RCL/RCR
+            case Op.IMUL_REG_RM -> d.mem ? d.op : Op.W_IMUL_RR;
+            case Op.MOVZX -> d.mem ? Op.W_MOVZX_LD : d.op;
             default -> d.op;
         };
     }

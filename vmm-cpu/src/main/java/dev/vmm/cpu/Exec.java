@@ -33,6 +33,15 @@ final class Exec {
             case Op.W_INC_R -> c.r[d.rm] = incDec(c, d, Flags.INC, c.r[d.rm] & d.omask, (c.r[d.rm] + 1) & d.omask);
             case Op.W_DEC_R -> c.r[d.rm] = incDec(c, d, Flags.DEC, c.r[d.rm] & d.omask, (c.r[d.rm] - 1) & d.omask);
             case Op.JCC -> { if (Flags.cond(c, d.sub)) Flow.jump(c, c.nextRip + d.imm, d.osize); }
+            case Op.W_ADD_LD -> c.r[d.reg] = add(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize));
+            case Op.W_SUB_LD -> c.r[d.reg] = sub(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize));
+            case Op.W_CMP_LD -> sub(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize));
+            case Op.W_AND_LD -> c.r[d.reg] = logic(c, d, c.r[d.reg] & c.read(c.lin(d), d.osize) & d.omask);
+            case Op.W_OR_LD -> c.r[d.reg] = logic(c, d, (c.r[d.reg] | c.read(c.lin(d), d.osize)) & d.omask);
+            case Op.W_XOR_LD -> c.r[d.reg] = logic(c, d, (c.r[d.reg] ^ c.read(c.lin(d), d.osize)) & d.omask);
+            case Op.W_SHIFT_RI -> c.r[d.rm] = Shifts.shift(c, d.sub, d.osize, c.r[d.rm] & d.omask, d.imm | Shifts.IMM_COUNT) & d.omask;
+            case Op.W_IMUL_RR -> c.r[d.reg] = Alu.imul2(c, d.osize, c.r[d.reg] & d.omask, c.r[d.rm] & d.omask) & d.omask;
+            case Op.W_MOVZX_LD -> c.r[d.reg] = c.read(c.lin(d), d.sub);
             // 64-bit stack: the store or load comes before RSP changes, so a fault leaves RSP as it was
             case Op.L_PUSH_REG -> { c.write(c.r[4] - 8, 8, c.r[d.rm]); c.r[4] -= 8; }
             case Op.L_POP_REG -> { long v = c.read(c.r[4], 8); c.r[4] += 8; c.r[d.rm] = v; }

@@ -65,5 +65,9 @@ public final class Op {
     public static final int W_INC_R = 217, W_DEC_R = 218, W_LEA = 219, W_MOV_RI = 220;
     // 64-bit mode stack forms (SS base 0, 64-bit stack pointer): CALL rel32, RET [imm16], PUSH r64, POP r64
     public static final int L_CALL_REL = 221, L_RET = 222, L_PUSH_REG = 223, L_POP_REG = 224;
-    public static final int COUNT = 225;
+    // wide load-op forms (reg = reg OP [mem]), shifts/rotates of a register by an immediate, IMUL r, r/m
+    // with a register source, MOVZX from memory
+    public static final int W_ADD_LD = 225, W_OR_LD = 226, W_AND_LD = 227, W_SUB_LD = 228, W_XOR_LD = 229, W_CMP_LD = 230;
+    public static final int W_SHIFT_RI = 231, W_IMUL_RR = 232, W_MOVZX_LD = 233;
+    public static final int COUNT = 234;
 }
