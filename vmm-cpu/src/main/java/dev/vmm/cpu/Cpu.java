@@ -183,14 +183,7 @@ public final class Cpu implements Decoder.Fetch {
                     Interrupts.checkExternal(this);
                 }
                 inhibitInterrupts = false;
-                Insn d = fetch();
-                long n = rip + d.len;
-                nextRip = codeMode == 64 ? n : n & sizeMask(codeMode >>> 3);
-                boolean tf = (flagsRest & Flags.TF) != 0;
-                Exec.execute(this, d);
-                rip = nextRip;
-                instructions++;
-                if (tf) Debug.singleStep(this, d);
+                step();
                 if (halted | shutdown) return;
             }
         }
@@ -201,7 +194,10 @@ public final class Cpu implements Decoder.Fetch {
     /** Asks the vCPU to return from {@link #run} at the next instruction boundary (any thread). */
     public void requestStop() { stopRequested = true; }
 
-    /** Executes one instruction and lets a guest fault escape as {@link CpuFault} (tests, single-stepping). */
+    /**
+     * Executes one instruction and lets a guest fault escape as {@link CpuFault} (the loop's body; tests
+     * and single-stepping call it directly). Small, so HotSpot inlines it into the loop.
+     */
     void step() {
         Insn d = fetch();
         long n = rip + d.len;
