@@ -21,6 +21,12 @@ final class MonitorCommand implements Callable<Integer> {
     @Mixin
     MachineOptions machine = new MachineOptions();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    dev.vmm.console.serial.SerialOptions serial = new dev.vmm.console.serial.SerialOptions();
+
     @Option(names = "--monitor-script", paramLabel = "FILE", description = "Run the monitor commands in FILE first.")
     String script;
 
@@ -37,6 +43,6 @@ final class MonitorCommand implements Callable<Integer> {
         m.mode = MonitorOptions.Mode.STDIO;
         m.script = script;
         m.paused = !run;
-        return m.run(stdio, machine.toConfig(), ImageResolver.resolve(image));
+        return m.run(stdio, machine.toConfig(), ImageResolver.resolve(image), serial, spec.commandLine().getErr());
     }
 }

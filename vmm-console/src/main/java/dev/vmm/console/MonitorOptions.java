@@ -6,7 +6,11 @@ import dev.vmm.core.MachineConfig;
 import dev.vmm.core.boot.ImageException;
 import picocli.CommandLine.Option;
 
+import dev.vmm.console.serial.SerialOptions;
+
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -32,7 +36,11 @@ public final class MonitorOptions {
 
     boolean enabled() { return mode == Mode.STDIO || script != null || paused; }
 
-    int run(Stdio stdio, MachineConfig config, BootImage boot) throws ImageException, IOException {
+    /**
+     * @param serial the --serial options: a {@code stdio} port prints above the prompt and gets no input
+     *               (the terminal is the monitor's); null for COM1 above the prompt only
+     */
+    int run(Stdio stdio, MachineConfig config, BootImage boot, SerialOptions serial, PrintWriter err) throws ImageException, IOException {
         List<String> lines;
         try {
             lines = script == null ? List.of() : MonitorLauncher.script(ImageResolver.readableFile(script));
@@ -42,8 +50,9 @@ public final class MonitorOptions {
         boolean system = stdio.in() == System.in;
         var terminal = MonitorLauncher.terminal(stdio.in(), stdio.out(), system);
         try (terminal) {
-            return MonitorLauncher.run(terminal, history != null ? history : Monitor.defaultHistory(), config, boot.name(),
-                boot.bytes(), lines, paused);
+            return MonitorLauncher.run(terminal, history != null ? history : Monitor.defaultHistory(), config,
+                serial == null ? null : guestOut -> serial.open(InputStream.nullInputStream(), guestOut, err),
+                boot.name(), boot.bytes(), lines, paused);
         }
     }
 }

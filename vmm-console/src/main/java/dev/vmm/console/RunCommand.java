@@ -55,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
         MachineConfig config = machine.toConfig();
         PrintWriter err = spec.commandLine().getErr();
         if (monitor.enabled()) {
-            return monitor.run(stdio, config, boot);
+            return monitor.run(stdio, config, boot, serial, err);
         }
 
         long start = 0;

@@ -65,9 +65,12 @@ public final class Monitor {
     }
 
     /** Binds the machine (whose serial output is {@link #guestOutput()}); its run thread reports through here. */
-    public void attach(Machine machine) {
+    public void attach(Machine machine) { attach(machine, null); }
+
+    /** As {@link #attach(Machine)}, with the COM ports' host sides for {@code info console}. */
+    public void attach(Machine machine, dev.vmm.console.serial.SerialBackends serial) {
         this.vm = machine;
-        this.shell = new Shell(machine, terminal.writer());
+        this.shell = new Shell(machine, terminal.writer(), serial);
         ((org.jline.reader.impl.LineReaderImpl) reader).setCompleter(new ShellCompleter(shell.spec()));
         machine.setPauseListener(reason -> {
             guestOut.flushPartial();

@@ -1,5 +1,6 @@
 package dev.vmm.console.monitor;
 
+import dev.vmm.console.serial.SerialBackends;
 import dev.vmm.core.ExitStatus;
 import dev.vmm.core.Machine;
 import dev.vmm.core.MachineConfig;
@@ -13,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,15 +44,28 @@ public final class MonitorLauncher {
      */
     public static int run(Terminal terminal, Path history, MachineConfig config, String name, byte[] image,
                           List<String> script, boolean paused) throws ImageException, IOException {
+        return run(terminal, history, config, null, name, image, script, paused);
+    }
+
+    /**
+     * As above, with the COM ports opened by {@code serial} ({@code --serial}): it gets the stream that
+     * prints above the prompt, for a {@code stdio} port, and returns the ports' host sides (closed when
+     * the shell ends). Null: COM1 prints above the prompt, no other port.
+     */
+    public static int run(Terminal terminal, Path history, MachineConfig config, Function<OutputStream, SerialBackends> serial,
+                          String name, byte[] image, List<String> script, boolean paused) throws ImageException, IOException {
         Monitor monitor = new Monitor(terminal, history);
         monitor.echoInput(Terminal.TYPE_DUMB.equals(terminal.getType()) && (System.console() == null || !System.console().isTerminal()));
-        try (Machine vm = new Machine(config, monitor.guestOutput(), null)) {
+        SerialBackends ports = serial == null ? null : serial.apply(monitor.guestOutput());
+        try (AutoCloseable closePorts = ports == null ? () -> { } : ports;
+             Machine vm = ports == null ? new Machine(config, monitor.guestOutput(), null) : new Machine(config, ports.lines())) {
             vm.loadMultiboot(name, image);
-            monitor.attach(vm);
+            monitor.attach(vm, ports);
             if (paused) vm.startPaused();
             CompletableFuture<ExitStatus> guest = new CompletableFuture<>();
             Thread t = Thread.ofPlatform().name("vmm-guest").daemon().start(() -> {
                 try {
+                    if (ports != null) ports.awaitClients();   // a ,wait port holds the guest, not the shell
                     ExitStatus st = vm.run();
                     guest.complete(st);
                     monitor.machineEnded(st);
@@ -79,6 +94,10 @@ public final class MonitorLauncher {
                 monitor.println("internal error: the guest thread did not end: " + e);
                 return 70;
             }
+        } catch (ImageException | IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         } finally {
             terminal.flush();
         }

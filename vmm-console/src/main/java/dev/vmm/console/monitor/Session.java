@@ -2,6 +2,7 @@ package dev.vmm.console.monitor;
 
 import dev.vmm.core.ExitStatus;
 import dev.vmm.core.Machine;
+import dev.vmm.console.serial.SerialBackends;
 import dev.vmm.cpu.Cpu;
 
 import java.io.PrintWriter;
@@ -12,12 +13,15 @@ import java.util.concurrent.Callable;
 final class Session {
     final Machine vm;
     final PrintWriter out;
+    /** The host sides of the COM ports (--serial), or null when the machine was built without them. */
+    final SerialBackends serial;
     /** Set by {@code quit}: the shell ends after this command. */
     volatile boolean quit;
 
-    Session(Machine vm, PrintWriter out) {
+    Session(Machine vm, PrintWriter out, SerialBackends serial) {
         this.vm = vm;
         this.out = out;
+        this.serial = serial;
     }
 
     Cpu cpu(Integer n) {

@@ -23,7 +23,7 @@ public final class Shell {
     @Command(name = "", description = "vmm monitor commands. 'help COMMAND' for one command.",
             subcommands = {StopCommand.class, ContCommand.class, StepCommand.class, QuitCommand.class, ResetCommand.class,
                 InfoCommand.class, XCommand.class, XpCommand.class, SetCommand.class, WalkCommand.class, ExplainCommand.class,
-                BreakCommand.class, DeleteCommand.class, HelpCommand.class})
+                BreakCommand.class, DeleteCommand.class, CheckCommand.class, HelpCommand.class})
     static final class Root implements Runnable {
         @Override
         public void run() { }
@@ -32,8 +32,11 @@ public final class Shell {
     private final Session session;
     private final CommandLine cl;
 
-    public Shell(Machine vm, PrintWriter out) {
-        this.session = new Session(vm, out);
+    public Shell(Machine vm, PrintWriter out) { this(vm, out, null); }
+
+    /** @param serial the COM ports' host sides, for {@code info console} (null: none known) */
+    public Shell(Machine vm, PrintWriter out, dev.vmm.console.serial.SerialBackends serial) {
+        this.session = new Session(vm, out, serial);
         CommandLine.IFactory dflt = CommandLine.defaultFactory();
         this.cl = new CommandLine(new Root(), new CommandLine.IFactory() {
             @Override

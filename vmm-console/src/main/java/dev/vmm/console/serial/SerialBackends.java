@@ -20,14 +20,16 @@ import java.util.List;
  */
 public final class SerialBackends implements AutoCloseable {
     private final List<SerialLine> lines;
+    private final List<SerialSpec> specs;
     private final List<ConsolePort> waiting;
     private final ConsoleServer server;          // null without tcp ports
     private final InputStreamSerialSource stdinSource;
     private final PrintWriter err;
 
-    private SerialBackends(List<SerialLine> lines, List<ConsolePort> waiting, ConsoleServer server,
+    private SerialBackends(List<SerialLine> lines, List<SerialSpec> specs, List<ConsolePort> waiting, ConsoleServer server,
                            InputStreamSerialSource stdinSource, PrintWriter err) {
         this.lines = lines;
+        this.specs = specs;
         this.waiting = waiting;
         this.server = server;
         this.stdinSource = stdinSource;
@@ -77,11 +79,14 @@ public final class SerialBackends implements AutoCloseable {
             if (stdinSource != null) stdinSource.close();
             throw e;
         }
-        return new SerialBackends(List.copyOf(lines), waiting, server, stdinSource, err);
+        return new SerialBackends(List.copyOf(lines), List.copyOf(specs), waiting, server, stdinSource, err);
     }
 
     /** The lines for {@code new Machine(config, lines)}, COM1 first. */
     public List<SerialLine> lines() { return lines; }
+
+    /** The specs the lines were opened from, COM1 first. */
+    public List<SerialSpec> specs() { return specs; }
 
     /** The console server, or null when no port is tcp. */
     public ConsoleServer server() { return server; }

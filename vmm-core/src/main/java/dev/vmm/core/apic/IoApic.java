@@ -46,6 +46,9 @@ public final class IoApic implements MmioHandler {
 
     public synchronized long redirectionEntry(int pin) { return redirection[pin]; }
 
+    /** Whether pin {@code n}'s wire is asserted now (after its polarity), for the monitor's {@code info irq}. */
+    public synchronized boolean pinAsserted(int n) { return pinLevel[n]; }
+
     /** Whether pin {@code n}'s entry is masked (its device cannot interrupt anyone). */
     public synchronized boolean masked(int n) { return (redirection[n] & MASK) != 0; }
 

@@ -74,6 +74,12 @@ public final class PvMemory implements Hypervisor {
 
     public VmSystem vm() { return vm; }
 
+    /** The live pv address spaces by handle, in handle order (a snapshot, for the monitor and tests). */
+    public java.util.SortedMap<Long, VmSpace> spaces() { synchronized (vm) { return new java.util.TreeMap<>(spaces); } }
+
+    /** The pv address space active on vCPU {@code cpu} (by APIC id), or null. */
+    public VmSpace current(int cpu) { synchronized (vm) { return cpu >= 0 && cpu < current.length ? current[cpu] : null; } }
+
     /** The pv address space behind a handle (for the VMM's own use and tests), or null. */
     public VmSpace space(long handle) { synchronized (vm) { return spaces.get(handle); } }
 

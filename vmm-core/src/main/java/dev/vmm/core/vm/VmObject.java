@@ -14,10 +14,8 @@ import java.util.Map;
  * <p>Field tags: (o) the object lock (the VM lock here), (c) constant.
  */
 public final class VmObject {
-    private static int nextId;
-
-    /** (c) */
-    public final int id = ++nextId;
+    /** (c) numbered per machine from 1, so the monitor's names are the same on every run. */
+    public final int id;
     private final VmSystem vm;
     /** (o) resident pages by pindex (FreeBSD's rtree). */
     private final VmRadix pages = new VmRadix();
@@ -39,6 +37,7 @@ public final class VmObject {
 
     VmObject(VmSystem vm, long sizePages) {
         this.vm = vm;
+        this.id = ++vm.objectIds;
         this.size = sizePages;
     }
 

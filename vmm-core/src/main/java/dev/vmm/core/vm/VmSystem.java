@@ -18,6 +18,8 @@ public final class VmSystem {
     final PageQueue active = new PageQueue();
     final PageQueue inactive = new PageQueue();
     public final VmCounters counters = new VmCounters();
+    /** The last vm_object number given out ({@link VmObject#id}). */
+    int objectIds;
     /** vm_fault's state, reused: faults run one at a time under this object's monitor. */
     final VmFault.FaultState faultState = new VmFault.FaultState();
 

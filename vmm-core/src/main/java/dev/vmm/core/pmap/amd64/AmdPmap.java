@@ -29,9 +29,8 @@ import static dev.vmm.core.pmap.amd64.PmapBits.*;
  * an instruction boundary while the VM lock is held.
  */
 public final class AmdPmap implements Pmap {
-    private static int nextId;
-    /** (c) */
-    final int id = nextId++;
+    /** (c) numbered per machine, the kernel pmap 0 */
+    final int id;
     /** (c) */
     final AmdPmapModule module;
     final PhysicalMemory mem;
@@ -51,6 +50,7 @@ public final class AmdPmap implements Pmap {
 
     AmdPmap(AmdPmapModule module, VmPage pml4, boolean kernel) {
         this.module = module;
+        this.id = module.pmapIds++;
         this.mem = module.mem;
         this.phys = module.phys;
         this.pml4 = pml4;

@@ -35,6 +35,8 @@ public final class AmdPmapModule implements PmapModule {
     private AmdPmap kernelPmap;
     /** Every pmap not yet released (for the invariant checker). */
     final Set<AmdPmap> pmaps = new LinkedHashSet<>();
+    /** The next pmap number ({@link AmdPmap#id}). */
+    int pmapIds;
     /** curpmap of each vCPU. */
     private final AmdPmap[] curpmap;
     /** kernel_vm_end: kernel page tables exist below this address. */
