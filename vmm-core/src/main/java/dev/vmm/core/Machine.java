@@ -144,7 +144,7 @@ public final class Machine implements AutoCloseable {
         new BochsShutdownPort(BochsShutdownPort.DEFAULT_PORT,
             () -> stopWith(new ExitStatus(ExitStatus.Kind.BOCHS_SHUTDOWN, 0, "vmm: guest wrote \"Shutdown\" to port 0x8900"))).attach(bus);
         mem.setCodeWriteListener(pfn -> { for (Cpu c : cpus) c.codePageWritten(pfn); });
-        this.pv = config.pv() ? PvMemory.install(mem, cpus) : null;
+        this.pv = config.pv() ? PvMemory.install(mem, cpus, new dev.vmm.core.hv.CpuTlbPort(cpus, platform.apicBus().apics()), tlbChecker) : null;
     }
 
     private static List<SerialLine> streamLine(OutputStream serialOut, InputStream serialIn) {

@@ -46,9 +46,11 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
     private volatile int events;
     private int sipiVector;
     private Runnable kick = () -> { };
+    private Runnable vmmRequestHandler = () -> { };
+    private boolean ownThread;
     private long timerInterrupts;
 
-    static final int EV_INIT = 1, EV_SIPI = 2, EV_NMI = 4;
+    static final int EV_INIT = 1, EV_SIPI = 2, EV_NMI = 4, EV_VMM = 8;
 
     LocalApic(Cpu cpu, ApicBus bus, LongSupplier clock, boolean bsp) {
         this.cpu = cpu;
@@ -170,17 +172,46 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
         kick.run();
     }
 
-    /** Whether an INIT, start-up or NMI waits for {@link #serviceEvents()}. */
+    /**
+     * The VMM's own inter-processor request (the pmap's TLB shootdown): latched like an NMI, it makes the
+     * vCPU leave its run loop at the next instruction boundary, where {@link #serviceEvents()} runs the
+     * handler on the vCPU's thread. It needs no vector and no IDT entry because the VMM, not the guest,
+     * owns the request; interrupts being disabled in the guest do not hold it back (so a shootdown
+     * cannot wait on a guest spinning with IF=0). Without a thread of its own the vCPU is stopped at an
+     * instruction boundary and the handler runs at once on the caller's thread.
+     */
+    public synchronized void postVmmRequest() {
+        if (ownThread) post(EV_VMM, 0);
+        else vmmRequestHandler.run(); // no thread runs the vCPU: it is stopped at an instruction boundary
+    }
+
+    /**
+     * Whether a host thread of its own runs this vCPU (the parallel scheduler, between its start and its
+     * exit). Otherwise the caller of {@link #postVmmRequest()} runs the handler itself. Leaving runs a
+     * pending request, so none is stranded with a vCPU whose thread has gone.
+     */
+    public synchronized void setOwnThread(boolean on) {
+        ownThread = on;
+        if (!on && (events & EV_VMM) != 0) {
+            events &= ~EV_VMM;
+            vmmRequestHandler.run();
+        }
+    }
+
+    /** What {@link #postVmmRequest()} runs on the vCPU's thread. */
+    public void setVmmRequestHandler(Runnable handler) { this.vmmRequestHandler = handler; }
+
+    /** Whether an INIT, start-up, NMI or VMM request waits for {@link #serviceEvents()}. */
     public boolean eventsPending() { return events != 0; }
 
     /** Whether {@link #serviceEvents()} would change the vCPU now (a latched NMI behind a blocked one would not). */
     public boolean eventsDeliverable() {
         int ev = events;
-        return (ev & (EV_INIT | EV_SIPI)) != 0 || ((ev & EV_NMI) != 0 && !cpu.nmiBlocked());
+        return (ev & (EV_INIT | EV_SIPI | EV_VMM)) != 0 || ((ev & EV_NMI) != 0 && !cpu.nmiBlocked());
     }
 
     /**
-     * Applies latched INIT/SIPI/NMI to the vCPU; called by its thread between slices. INIT resets the
+     * Applies latched INIT/SIPI/NMI (and runs a VMM request) to the vCPU; called by its thread between slices. INIT resets the
      * vCPU and APIC and enters wait-for-SIPI; SIPI starts it in real mode at vector * 4 KiB; an NMI is
      * kept latched while an earlier one's handler runs.
      */
@@ -200,6 +231,7 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
             cpu.startup(sipiVector);
         }
         if ((ev & EV_NMI) != 0 && !waitingForSipi && !cpu.deliverNmi()) events |= EV_NMI;
+        if ((ev & EV_VMM) != 0) vmmRequestHandler.run();
     }
 
     // ---- the timer (SDM vol. 3, 11.5.4) --------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.vmm.core.hv;
 
 import dev.vmm.core.pmap.amd64.AmdPmapModule;
+import dev.vmm.core.pmap.amd64.Shootdown;
 import dev.vmm.core.vm.VmFault;
 import dev.vmm.core.vm.VmPhys;
 import dev.vmm.core.vm.VmSpace;
@@ -9,10 +10,13 @@ import dev.vmm.cpu.Cpu;
 import dev.vmm.cpu.Hypervisor;
 import dev.vmm.mmu.PageFaultCode;
 import dev.vmm.mmu.PhysicalMemory;
+import dev.vmm.mmu.TlbChecker;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import static dev.vmm.core.vm.VmParam.*;
 
@@ -25,7 +29,10 @@ import static dev.vmm.core.vm.VmParam.*;
  * An unknown number returns -1000 (KVM's -KVM_ENOSYS); a call from CPL > 0 returns -1 (-KVM_EPERM).
  * Bad arguments return KERN_INVALID_ARGUMENT and change nothing.
  *
- * <p>Thread safety: every call runs under the VM lock (the {@link VmSystem}'s monitor).
+ * <p>Thread safety: every call runs under the VM lock (the {@link VmSystem}'s monitor), entered
+ * through a gate: a vCPU waiting for it keeps serving its TLB shootdown mailbox, since the vCPU holding
+ * the lock may be waiting for that vCPU's acknowledgement (a CPU spinning on a lock still takes IPIs).
+ * The vCPU that makes a call is the shootdown's initiator: it invalidates its own TLB at once.
  */
 public final class PvMemory implements Hypervisor {
     public static final int HC_VMSPACE_CREATE = 0x100, HC_VMSPACE_DESTROY = 0x101, HC_MMAP = 0x102,
@@ -34,6 +41,8 @@ public final class PvMemory implements Hypervisor {
     public static final long KVM_ENOSYS = -1000, KVM_EPERM = -1;
 
     private final VmSystem vm;
+    private final Shootdown shootdown;
+    private final ReentrantLock gate = new ReentrantLock();
     private final Map<Long, VmSpace> spaces = new HashMap<>();
     /** The pv address space active on each vCPU (by APIC id), or null: looked up on every #PF. */
     private VmSpace[] current = new VmSpace[1];
@@ -41,7 +50,10 @@ public final class PvMemory implements Hypervisor {
     /** Counters: hypercalls served, faults resolved here, faults passed on to the guest. */
     public long hypercalls, faultsResolved, faultsToGuest;
 
-    public PvMemory(VmSystem vm) { this.vm = vm; }
+    public PvMemory(VmSystem vm) {
+        this.vm = vm;
+        this.shootdown = vm.pmap() instanceof AmdPmapModule m ? m.shootdown : null;
+    }
 
     /** FreeBSD amd64's KERNBASE: the guest kernel's window onto the RAM below the pv pool. */
     public static final long KERNBASE = 0xFFFF_FFFF_8000_0000L;
@@ -62,10 +74,19 @@ public final class PvMemory implements Hypervisor {
      * space, and every vCPU sends VMCALL and #PF here.
      */
     public static PvMemory install(PhysicalMemory mem, List<Cpu> cpus) {
+        return install(mem, cpus, new CpuTlbPort(cpus), null);
+    }
+
+    /**
+     * pv mode with a given TLB port (IPIs through the local APICs when the vCPUs run on threads of their
+     * own) and, when not null, the TLB checker's pmap rule on every pmap call.
+     */
+    public static PvMemory install(PhysicalMemory mem, List<Cpu> cpus, CpuTlbPort port, TlbChecker checker) {
         long base = poolBase(mem), end = mem.ramRanges().get(0)[1];
         if (end < MIN_RAM) throw new IllegalArgumentException("pv mode needs at least " + (MIN_RAM >> 20) + " MiB of RAM");
         VmSystem vm = new VmSystem(new VmPhys(mem, base, end));
-        AmdPmapModule pmap = AmdPmapModule.install(vm, new CpuTlbPort(cpus));
+        AmdPmapModule pmap = AmdPmapModule.install(vm, port);
+        pmap.setTlbChecker(checker);
         pmap.mapKernelWindow(KERNBASE, base);
         PvMemory pv = new PvMemory(vm);
         for (Cpu c : cpus) c.hypervisor = pv;
@@ -87,17 +108,53 @@ public final class PvMemory implements Hypervisor {
     public long vmcall(Cpu c) {
         if (c.cpl != 0) return KVM_EPERM;
         long nr = c.r[0], a0 = c.r[7], a1 = c.r[6], a2 = c.r[2], a3 = c.r[10], a4 = c.r[8];
-        synchronized (vm) {
-            hypercalls++;
-            long[] out = {0};
-            long rv = call(c.apicId(), nr, a0, a1, a2, a3, a4, out);
-            if (rv == KERN_SUCCESS) c.r[2] = out[0];
-            return rv;
+        enter(c.apicId());
+        try {
+            synchronized (vm) {
+                hypercalls++;
+                long[] out = {0};
+                long rv = call(c.apicId(), nr, a0, a1, a2, a3, a4, out);
+                if (rv == KERN_SUCCESS) c.r[2] = out[0];
+                return rv;
+            }
+        } finally {
+            leave();
         }
+    }
+
+    /** Takes the VM lock for vCPU {@code cpu} (-1: the VMM), serving its shootdown mailbox while it waits. */
+    private void enter(int cpu) {
+        if (!gate.tryLock()) {
+            try {
+                while (true) {
+                    if (cpu >= 0 && shootdown != null) shootdown.service(cpu);
+                    if (gate.tryLock(20, TimeUnit.MICROSECONDS)) break;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                gate.lock();
+            }
+        }
+        if (cpu >= 0 && shootdown != null) shootdown.setInitiator(cpu);
+    }
+
+    private void leave() {
+        if (shootdown != null) shootdown.setInitiator(-1);
+        gate.unlock();
     }
 
     /** The hypercall itself, by number; exposed so the VMM can drive pv spaces without a vCPU. */
     public long call(int cpu, long nr, long a0, long a1, long a2, long a3, long a4, long[] out) {
+        boolean outer = !gate.isHeldByCurrentThread();
+        if (outer) enter(-1);
+        try {
+            return callLocked(cpu, nr, a0, a1, a2, a3, a4, out);
+        } finally {
+            if (outer) leave();
+        }
+    }
+
+    private long callLocked(int cpu, long nr, long a0, long a1, long a2, long a3, long a4, long[] out) {
         synchronized (vm) {
             if (nr == HC_VMSPACE_CREATE) {
                 long h = nextHandle++;
@@ -141,6 +198,15 @@ public final class PvMemory implements Hypervisor {
 
     @Override
     public boolean pageFault(Cpu c, long va, int errorCode) {
+        enter(c.apicId());
+        try {
+            return resolve(c, va, errorCode);
+        } finally {
+            leave();
+        }
+    }
+
+    private boolean resolve(Cpu c, long va, int errorCode) {
         synchronized (vm) {
             int id = c.apicId();
             VmSpace s = id < current.length ? current[id] : null;

@@ -93,8 +93,17 @@ public final class ParallelScheduler implements Scheduler {
     private void vcpuLoop(SchedulerHost host, int i) {
         Cpu c = host.cpus().get(i);
         LocalApic a = host.apicBus().apic(i);
-        VirtualClock clock = host.clock();
         host.apicBus().setCurrent(a);
+        a.setOwnThread(true);
+        try {
+            runVcpu(host, c, a, i);
+        } finally {
+            a.setOwnThread(false); // VMM requests (TLB shootdowns) now run on their sender's thread
+        }
+    }
+
+    private void runVcpu(SchedulerHost host, Cpu c, LocalApic a, int i) {
+        VirtualClock clock = host.clock();
         while (!host.stopped()) {
             a.serviceEvents();
             clock.sync(c);

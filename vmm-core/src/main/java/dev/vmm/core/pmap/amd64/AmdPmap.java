@@ -25,8 +25,10 @@ import static dev.vmm.core.pmap.amd64.PmapBits.*;
  * Page-table pages: VmPage.pindex holds the level (1 = PT ... 4 = PML4) and VmPage.refCount the number
  * of valid entries (user pmaps only; kernel page-table pages are never freed).
  *
- * <p>Entries are read and stored plainly: the vCPUs that could set A/D bits concurrently are stopped at
- * an instruction boundary while the VM lock is held.
+ * <p>Entries are read and stored plainly. Under the deterministic scheduler the other vCPUs are stopped
+ * at an instruction boundary while the VM lock is held; under the parallel one their walkers may set A/D
+ * bits concurrently, and a plain read-modify-write here can lose one (FreeBSD uses atomic_cmpset for
+ * these): a known limitation of pv mode with the parallel scheduler.
  */
 public final class AmdPmap implements Pmap {
     /** (c) numbered per machine, the kernel pmap 0 */
@@ -202,15 +204,22 @@ public final class AmdPmap implements Pmap {
 
     @Override public boolean isKernel() { return kernel; }
 
+    // Each call that may change entries is reported to the TLB checker (AmdPmapModule.beginCall/endCall).
+
     @Override public int enter(long va, VmPage m, int prot, int flags, int psind) {
-        return PmapEnter.enter(this, va, m, prot, flags, psind);
+        String c = module.beginCall("pmap_enter");
+        try { return PmapEnter.enter(this, va, m, prot, flags, psind); } finally { module.endCall(c); }
     }
 
     @Override public void enterObject(long start, long end, List<VmPage> pages, VmPage mStart, int prot) {
-        PmapEnter.enterObject(this, start, end, pages, mStart, prot);
+        String c = module.beginCall("pmap_enter_object");
+        try { PmapEnter.enterObject(this, start, end, pages, mStart, prot); } finally { module.endCall(c); }
     }
 
-    @Override public void enterQuick(long va, VmPage m, int prot) { PmapEnter.enterQuick(this, va, m, prot); }
+    @Override public void enterQuick(long va, VmPage m, int prot) {
+        String c = module.beginCall("pmap_enter_quick");
+        try { PmapEnter.enterQuick(this, va, m, prot); } finally { module.endCall(c); }
+    }
 
     /** The PDPE address when {@code va} is inside a 1 GiB mapping, else -1. */
     long pdpeLeafAddr(long va) {
@@ -242,18 +251,34 @@ public final class AmdPmap implements Pmap {
 
     @Override public int mincore(long va, long[] paOut) { return PmapProtect.mincore(this, va, paOut); }
 
-    @Override public void protect(long sva, long eva, int prot) { PmapProtect.protect(this, sva, eva, prot); }
+    @Override public void protect(long sva, long eva, int prot) {
+        String c = module.beginCall("pmap_protect");
+        try { PmapProtect.protect(this, sva, eva, prot); } finally { module.endCall(c); }
+    }
 
-    @Override public void remove(long sva, long eva) { PmapRemove.remove(this, sva, eva); }
+    @Override public void remove(long sva, long eva) {
+        String c = module.beginCall("pmap_remove");
+        try { PmapRemove.remove(this, sva, eva); } finally { module.endCall(c); }
+    }
 
-    @Override public void removePages() { PmapRemove.removePages(this); }
+    @Override public void removePages() {
+        String c = module.beginCall("pmap_remove_pages");
+        try { PmapRemove.removePages(this); } finally { module.endCall(c); }
+    }
 
-    @Override public void unwire(long sva, long eva) { PmapProtect.unwire(this, sva, eva); }
+    @Override public void unwire(long sva, long eva) {
+        String c = module.beginCall("pmap_unwire");
+        try { PmapProtect.unwire(this, sva, eva); } finally { module.endCall(c); }
+    }
 
-    @Override public void advise(long sva, long eva, int advice) { PmapProtect.advise(this, sva, eva, advice); }
+    @Override public void advise(long sva, long eva, int advice) {
+        String c = module.beginCall("pmap_advise");
+        try { PmapProtect.advise(this, sva, eva, advice); } finally { module.endCall(c); }
+    }
 
     @Override public void copy(Pmap src, long dstAddr, long len, long srcAddr) {
-        PmapProtect.copy(this, (AmdPmap) src, dstAddr, len, srcAddr);
+        String c = module.beginCall("pmap_copy");
+        try { PmapProtect.copy(this, (AmdPmap) src, dstAddr, len, srcAddr); } finally { module.endCall(c); }
     }
 
     @Override public void pinit2() { module.copyKernelSlots(this); }

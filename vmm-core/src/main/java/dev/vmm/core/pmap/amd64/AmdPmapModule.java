@@ -7,6 +7,7 @@ import dev.vmm.core.vm.VmPage;
 import dev.vmm.core.vm.VmPhys;
 import dev.vmm.core.vm.VmSystem;
 import dev.vmm.mmu.PhysicalMemory;
+import dev.vmm.mmu.TlbChecker;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,8 +31,8 @@ public final class AmdPmapModule implements PmapModule {
     final PhysicalMemory mem;
     final VmPhys phys;
     final PvTable pv;
-    public final Shootdown shootdown;
     public final PmapCounters counters = new PmapCounters();
+    public final Shootdown shootdown;
     private AmdPmap kernelPmap;
     /** Every pmap not yet released (for the invariant checker). */
     final Set<AmdPmap> pmaps = new LinkedHashSet<>();
@@ -42,6 +43,12 @@ public final class AmdPmapModule implements PmapModule {
     /** kernel_vm_end: kernel page tables exist below this address. */
     long kernelVmEnd = VM_MIN_KERNEL_ADDRESS;
     private long quickVa;
+    /** The TLB checker's pmap rule, or null (then a pmap call pays one null test). */
+    private TlbChecker checker;
+    /** Pmap calls nest (pmap_enter reclaiming pv chunks removes other mappings): only the outermost is reported. */
+    private int callDepth;
+    private long callSeq;
+    private String openCall;
     /** pagesizes[]: the CPU reports 1 GiB pages (CPUID 0x80000001 EDX bit 26), so psind 2 is there with superpages. */
     private long[] pagesizes = {4096, NBPDR, NBPDP};
 
@@ -58,11 +65,35 @@ public final class AmdPmapModule implements PmapModule {
         this.phys = vm.phys();
         this.mem = phys.memory();
         this.pv = new PvTable(this, phys);
-        this.shootdown = new Shootdown(port);
+        this.shootdown = new Shootdown(port, counters);
         this.curpmap = new AmdPmap[Math.max(1, port.cpuCount())];
     }
 
     boolean superpagesEnabled() { return vm.superpagesEnabled(); }
+
+    /**
+     * Turns the TLB checker's pmap rule on: every pmap call that may change entries runs between
+     * {@link TlbChecker#beginPmapCall} and {@link TlbChecker#endPmapCall} (named like "pmap_remove#17"), so
+     * a vCPU that uses a translation the call changed after it returned is reported against that call.
+     */
+    public void setTlbChecker(TlbChecker c) { checker = c; }
+
+    /** Opens pmap call {@code name} for the checker; returns the token for {@link #endCall} (null when off). */
+    String beginCall(String name) {
+        if (checker == null) return null;
+        if (callDepth++ > 0) return openCall;
+        openCall = name + "#" + ++callSeq;
+        checker.beginPmapCall(openCall);
+        return openCall;
+    }
+
+    /** Closes the call {@link #beginCall} opened: its invalidations and shootdowns are complete. */
+    void endCall(String token) {
+        if (token == null) return;
+        if (--callDepth > 0) return;
+        checker.endPmapCall(token);
+        openCall = null;
+    }
 
     @Override
     public void init() {
@@ -185,6 +216,11 @@ public final class AmdPmapModule implements PmapModule {
 
     @Override
     public void growkernel(long addr) {
+        String c = beginCall("pmap_growkernel");
+        try { growkernel0(addr); } finally { endCall(c); }
+    }
+
+    private void growkernel0(long addr) {
         long end = (addr + PDRMASK) & ~PDRMASK;
         if (Long.compareUnsigned(end, VM_MIN_KERNEL_ADDRESS + (1L << 39)) > 0) throw new IllegalStateException(String.format("pmap_growkernel: %#x beyond the kernel map", addr));
         while (Long.compareUnsigned(kernelVmEnd, end) < 0) {
@@ -207,6 +243,11 @@ public final class AmdPmapModule implements PmapModule {
 
     @Override
     public void qenter(long va, List<VmPage> pages) {
+        String c = beginCall("pmap_qenter");
+        try { qenter0(va, pages); } finally { endCall(c); }
+    }
+
+    private void qenter0(long va, List<VmPage> pages) {
         long old = 0;
         for (int i = 0; i < pages.size(); i++) {
             long pteA = kernelPteAddr(va + ((long) i << 12));
@@ -222,6 +263,11 @@ public final class AmdPmapModule implements PmapModule {
 
     @Override
     public void qremove(long va, int count) {
+        String c = beginCall("pmap_qremove");
+        try { qremove0(va, count); } finally { endCall(c); }
+    }
+
+    private void qremove0(long va, int count) {
         for (int i = 0; i < count; i++) mem.write64(kernelPteAddr(va + ((long) i << 12)), 0);
         shootdown.invalidateRange(kernelPmap, va, va + ((long) count << 12));
     }
@@ -249,6 +295,11 @@ public final class AmdPmapModule implements PmapModule {
 
     @Override
     public void objectInitPt(Pmap pmap, long addr, List<VmPage> pages, long size) {
+        String c = beginCall("pmap_object_init_pt");
+        try { objectInitPt0(pmap, addr, pages, size); } finally { endCall(c); }
+    }
+
+    private void objectInitPt0(Pmap pmap, long addr, List<VmPage> pages, long size) {
         AmdPmap p = (AmdPmap) pmap;
         if ((addr & PDRMASK) != 0 || (size & PDRMASK) != 0 || pages.isEmpty() || !superpagesEnabled()) return;
         long pa0 = pages.getFirst().phys;
@@ -288,7 +339,10 @@ public final class AmdPmapModule implements PmapModule {
 
     @Override public void pageInit(VmPage m) { pv.pageInit(m); }
 
-    @Override public void clearModify(VmPage m) { PmapPages.clearModify(this, m); }
+    @Override public void clearModify(VmPage m) {
+        String c = beginCall("pmap_clear_modify");
+        try { PmapPages.clearModify(this, m); } finally { endCall(c); }
+    }
 
     @Override public boolean isModified(VmPage m) { return PmapPages.test(this, m, true); }
 
@@ -298,11 +352,20 @@ public final class AmdPmapModule implements PmapModule {
 
     @Override public int pageWiredMappings(VmPage m) { return PmapPages.wiredMappings(this, m); }
 
-    @Override public void removeAll(VmPage m) { PmapRemove.removeAll(this, m); }
+    @Override public void removeAll(VmPage m) {
+        String c = beginCall("pmap_remove_all");
+        try { PmapRemove.removeAll(this, m); } finally { endCall(c); }
+    }
 
-    @Override public void removeWrite(VmPage m) { PmapPages.removeWrite(this, m); }
+    @Override public void removeWrite(VmPage m) {
+        String c = beginCall("pmap_remove_write");
+        try { PmapPages.removeWrite(this, m); } finally { endCall(c); }
+    }
 
-    @Override public int tsReferenced(VmPage m) { return PmapPages.tsReferenced(this, m); }
+    @Override public int tsReferenced(VmPage m) {
+        String c = beginCall("pmap_ts_referenced");
+        try { return PmapPages.tsReferenced(this, m); } finally { endCall(c); }
+    }
 
     @Override public void copyPage(VmPage src, VmPage dst) {
         byte[] b = new byte[4096];
