@@ -8,7 +8,12 @@ package dev.vmm.cpu;
 final class Exec {
     private Exec() { }
 
-    static void execute(Cpu c, Insn d) {
+    /**
+     * The hottest instructions, in a method of their own so that their dispatch is not burdened by the
+     * general cases (HotSpot hoists the operand loads that many cases share above a switch); false for
+     * anything else, which {@link #execute} then runs.
+     */
+    static boolean hot(Cpu c, Insn d) {
         switch (d.op) {
             // ---- wide fast forms: 32/64-bit operands (see Op.W_ADD_RR); r[] holds zero-extended values ----
             case Op.W_MOV_RR -> c.r[d.rm] = c.r[d.reg] & d.omask;
@@ -55,6 +60,17 @@ final class Exec {
                 c.nextRip = Flow.canonical(c, c.read(c.r[4], 8));
                 c.r[4] += 8 + d.imm;
             }
+            default -> { return false; }
+        }
+        return true;
+    }
+
+    static void execute(Cpu c, Insn d) {
+        if (!hot(c, d)) general(c, d);
+    }
+
+    private static void general(Cpu c, Insn d) {
+        switch (d.op) {
             // ---- general forms ----
             case Op.MOV_RR -> c.setReg(d.rm, d.osize, c.reg(d.reg, d.osize));
             case Op.MOV_LOAD -> c.setReg(d.reg, d.osize, c.read(c.lin(d), d.osize));
