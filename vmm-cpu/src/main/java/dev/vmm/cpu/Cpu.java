@@ -49,6 +49,12 @@ public final class Cpu implements Decoder.Fetch {
     public final int[] segAttr = new int[6];
     /** Bases used to form linear addresses: 0 for ES/CS/SS/DS in 64-bit mode. */
     final long[] segBaseEff = new long[6];
+    /**
+     * Per segment: accesses through it are checked against its limit and type ({@link SegmentLimits}).
+     * False in 64-bit mode and for flat segments (base 0, 4 GiB expand-up), so the usual cases pay one
+     * load and branch outside 64-bit mode and nothing in it.
+     */
+    final boolean[] segChecked = new boolean[6];
 
     // ---- system state (SDM vol. 3, 2.1) ----
     public long cr0 = 0x6000_0010L, cr2, cr3, cr4, cr8, efer;
@@ -304,7 +310,9 @@ public final class Cpu implements Decoder.Fetch {
 
     long linear(int seg, long offset) {
         long a = segBaseEff[seg] + offset;
-        return codeMode == 64 ? a : a & 0xFFFF_FFFFL;
+        if (codeMode == 64) return a;
+        if (segChecked[seg]) SegmentLimits.check(this, seg, offset);
+        return a & 0xFFFF_FFFFL;
     }
 
     /**
@@ -598,7 +606,10 @@ public final class Cpu implements Decoder.Fetch {
         if (!pe) codeMode = 16;
         else if (lma && (attr & Segments.ATTR_L) != 0) codeMode = 64;
         else codeMode = (attr & Segments.ATTR_DB) != 0 ? 32 : 16;
-        for (int s = 0; s < 6; s++) segBaseEff[s] = codeMode == 64 && s < Seg.FS ? 0 : segBase[s];
+        for (int s = 0; s < 6; s++) {
+            segBaseEff[s] = codeMode == 64 && s < Seg.FS ? 0 : segBase[s];
+            segChecked[s] = codeMode != 64 && !SegmentLimits.flat(segBase[s], segLimit[s], segAttr[s]);
+        }
     }
 
     public int apicId() { return apicId; }

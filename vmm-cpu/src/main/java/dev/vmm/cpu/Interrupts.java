@@ -158,6 +158,7 @@ public final class Interrupts {
             c.segSel[Seg.SS] = newCpl;
             c.segBase[Seg.SS] = 0;
             c.segAttr[Seg.SS] = (newCpl << 5) | 0x93;
+            c.segLimit[Seg.SS] = 0xFFFF_FFFFL;
             c.updateMode();
         }
         c.r[4] = rsp - 8L * n;

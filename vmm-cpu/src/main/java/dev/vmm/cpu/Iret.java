@@ -30,6 +30,7 @@ final class Iret {
             if ((newSs & ~3) == 0 && c.codeMode == 64 && rpl < 3) {
                 c.segSel[Seg.SS] = newSs; // null SS is allowed when returning to 64-bit code at CPL < 3
                 c.segAttr[Seg.SS] = (rpl << 5) | 0x93;
+                c.segLimit[Seg.SS] = 0xFFFF_FFFFL;
                 c.segBase[Seg.SS] = 0;
                 c.updateMode();
             } else {
