@@ -235,6 +235,11 @@ long_entry:
         jne     1f
         cmpq    %rbx, ex_cr2
         jne     1f
+        movq    ex_rflags, %rax         # a fault pushes RF=1 (SDM 17.3.1.1)
+        shrq    $16, %rax
+        andl    $1, %eax
+        cmpl    $1, %eax
+        jne     1f
         movq    $2, ex_mode
         movq    $pf_write_fix, fixup_rip
 pf_write:
@@ -291,6 +296,11 @@ pf_write_fix:
 int3_after:
         movl    $msg_int3, %esi
         cmpq    $3, ex_vec
+        jne     1f
+        movq    ex_rflags, %rax         # a trap pushes RF as it was (0)
+        shrq    $16, %rax
+        andl    $1, %eax
+        cmpl    $0, %eax
         jne     1f
         cmpq    $int3_after, ex_rip
 1:      call    result
@@ -393,6 +403,110 @@ sti_after:
         cmpq    $sti_after, ex_rip
 1:      call    result
 
+# ---- case dr-exec: DR0 execute breakpoint, a fault before the instruction; RF=1 lets it run once ---
+        xorl    %eax, %eax
+        movq    %rax, %dr6
+        movq    $1, ex_mode
+        movq    ex_count, %r12
+        movq    $bp_func, %rax
+        movq    %rax, %dr0
+        movl    $0x1, %eax              # L0, R/W0 = 00 (execute), LEN0 = 00
+        movq    %rax, %dr7
+        xorl    %r13d, %r13d
+        call    bp_func                 # #DB at bp_func; the IRETQ sets RF, bp_func runs
+        call    bp_func                 # RF was cleared when the instruction completed: #DB again
+        xorl    %eax, %eax
+        movq    %rax, %dr7
+        call    bp_func                 # disarmed: no #DB
+        movl    $msg_drexec, %esi
+        subq    ex_count, %r12
+        cmpq    $-2, %r12
+        jne     1f
+        cmpq    $3, %r13
+        jne     1f
+        cmpq    $1, ex_vec
+        jne     1f
+        cmpq    $bp_func, ex_rip
+        jne     1f
+        movq    ex_dr6, %rax
+        andl    $0xF, %eax
+        cmpl    $1, %eax                # DR6.B0
+1:      call    result
+
+# ---- case dr-write: DR1 watches 4 bytes for writes; the #DB trap follows the writing instruction --
+        xorl    %eax, %eax
+        movq    %rax, %dr6
+        movq    $1, ex_mode
+        movq    ex_count, %r12
+        movq    $watch_var, %rax
+        movq    %rax, %dr1
+        movl    $0x00D00004, %eax       # L1, R/W1 = 01 (write), LEN1 = 11 (4 bytes)
+        movq    %rax, %dr7
+        movl    watch_var, %eax         # a read: no #DB
+        movw    %ax, watch_var + 2      # a write inside the range
+dw_after:
+        xorl    %eax, %eax
+        movq    %rax, %dr7
+        movl    $msg_drwrite, %esi
+        subq    ex_count, %r12
+        cmpq    $-1, %r12
+        jne     1f
+        cmpq    $dw_after, ex_rip
+        jne     1f
+        movq    ex_dr6, %rax
+        andl    $0xF, %eax
+        cmpl    $2, %eax                # DR6.B1
+1:      call    result
+
+# ---- case dr-readwrite: DR3 watches 8 bytes for reads and writes ---------------------------------
+        xorl    %eax, %eax
+        movq    %rax, %dr6
+        movq    $1, ex_mode
+        movq    ex_count, %r12
+        movq    $watch_var, %rax
+        movq    %rax, %dr3
+        movl    $0xB00000C0, %eax       # G3, R/W3 = 11 (read/write), LEN3 = 10 (8 bytes)
+        movq    %rax, %dr7
+        movl    watch_var - 4, %eax     # below the range: no #DB
+        movb    watch_var + 7, %al      # a read of the last byte
+drw_after:
+        xorl    %eax, %eax
+        movq    %rax, %dr7
+        movl    $msg_drrw, %esi
+        subq    ex_count, %r12
+        cmpq    $-1, %r12
+        jne     1f
+        cmpq    $drw_after, ex_rip
+        jne     1f
+        movq    ex_dr6, %rax
+        andl    $0xF, %eax
+        cmpl    $8, %eax                # DR6.B3
+1:      call    result
+
+# ---- case dr7-gd: general detect: a debug-register access is a #DB fault with DR6.BD -------------
+        xorl    %eax, %eax
+        movq    %rax, %dr6
+        movl    $0x2400, %eax           # DR7.GD
+        movq    %rax, %dr7
+        movq    $2, ex_mode
+        movq    $1f, fixup_rip
+gd_mov:
+        movq    %dr0, %rax
+1:      movq    %dr7, %rbx              # GD was cleared on the #DB: no fault now
+        movl    $msg_gd, %esi
+        cmpq    $1, ex_vec
+        jne     1f
+        cmpq    $gd_mov, ex_rip
+        jne     1f
+        testq   $0x2000, ex_dr6         # DR6.BD
+        jz      2f
+        testq   $0x2000, %rbx
+        jnz     2f
+        cmpq    %rax, %rax
+        jmp     1f
+2:      cmpq    $0, %rsp
+1:      call    result
+
 # ---- ring 3: IRETQ down, INT up (RSP0 and IST1), SYSCALL/SYSRET, a user #PF, INT 0x82 home ---------
         movq    $1, ex_mode
         movq    %rsp, kernel_rsp
@@ -443,6 +557,15 @@ ring3_back:
         jmp     1f
 2:      cmpq    $0, %rsp
 1:      call    result
+        movl    $msg_icebp, %esi
+        cmpq    $1, u_icebp_vec
+        jne     1f
+        cmpq    $icebp_after, u_icebp_rip
+        jne     1f
+        cmpq    $13, u_int1_vec
+        jne     1f
+        cmpq    $0x0A, u_int1_err
+1:      call    result
         movl    $msg_pfuser, %esi
         cmpq    $14, upf_vec
         jne     1f
@@ -487,6 +610,20 @@ user_code:
         movq    %rax, u81_vec
         movq    ex_rsp, %rax
         movq    %rax, u81_rsp
+        .byte   0xF1                    # ICEBP: #DB trap through a DPL-0 gate, from ring 3
+icebp_after:
+        movq    ex_vec, %rax
+        movq    %rax, u_icebp_vec
+        movq    ex_rip, %rax
+        movq    %rax, u_icebp_rip
+        movq    $2, ex_mode
+        movq    $1f, fixup_rip
+        int     $1                      # INT 1 checks the gate's DPL: #GP(1 * 8 + 2)
+1:      movq    ex_vec, %rax
+        movq    %rax, u_int1_vec
+        movq    ex_err, %rax
+        movq    %rax, u_int1_err
+        movq    $1, ex_mode
         std
         syscall
 after_syscall:
@@ -513,6 +650,10 @@ user_pf_fix:
         movq    %rax, upf_rip
         movq    $1, ex_mode
         int     $0x82                   # home: the handler resumes the kernel at ring3_back
+
+bp_func:
+        incq    %r13
+        ret
 
 # SYSCALL lands here at CPL 0, still on the user stack.
 syscall_entry:
@@ -653,6 +794,8 @@ isr_common:
         movq    %rax, ex_rip
         movq    32(%rsp), %rax
         movq    %rax, ex_cs
+        movq    40(%rsp), %rax
+        movq    %rax, ex_rflags
         movq    48(%rsp), %rax
         movq    %rax, ex_oldrsp
         movq    56(%rsp), %rax
@@ -666,7 +809,8 @@ isr_common:
         movq    ex_vec, %rax
         cmpq    $1, %rax
         jne     1f
-        andq    $~0x100, 40(%rsp)       # #DB: stop single-stepping
+        andq    $~0x100, 40(%rsp)       # #DB: stop single-stepping,
+        orq     $0x10000, 40(%rsp)      # and set RF: an instruction breakpoint's instruction may run
 1:      cmpq    $0x40, %rax
         jne     2f
         movl    $APIC + 0xB0, %eax      # EOI
@@ -783,6 +927,11 @@ msg_intoc:      .asciz "into-compat"
 msg_step:       .asciz "single-step"
 msg_movss:      .asciz "mov-ss-shadow"
 msg_sti:        .asciz "sti-shadow"
+msg_drexec:     .asciz "dr-exec"
+msg_drwrite:    .asciz "dr-write"
+msg_drrw:       .asciz "dr-readwrite"
+msg_gd:         .asciz "dr7-gd"
+msg_icebp:      .asciz "icebp"
 msg_iret3:      .asciz "iretq-ring3"
 msg_rsp0:       .asciz "int-ring3-rsp0"
 msg_ist:        .asciz "int-ist"
@@ -821,6 +970,7 @@ ex_vec:         .quad 0
 ex_err:         .quad 0
 ex_rip:         .quad 0
 ex_cs:          .quad 0
+ex_rflags:      .quad 0
 ex_oldrsp:      .quad 0
 ex_ss:          .quad 0
 ex_rsp:         .quad 0
@@ -845,6 +995,13 @@ sc_ss:          .quad 0
 u_flags:        .quad 0
 u_cs2:          .quad 0
 u_ss2:          .quad 0
+u_icebp_vec:    .quad 0
+u_icebp_rip:    .quad 0
+u_int1_vec:     .quad 0
+u_int1_err:     .quad 0
+        .p2align 3
+watch_pad:      .quad 0
+watch_var:      .quad 0
 upf_vec:        .quad 0
 upf_err:        .quad 0
 upf_rip:        .quad 0

@@ -39,7 +39,12 @@ final class Debug {
         if (n >= 6 && c.codeMode == 64 && (v >>> 32) != 0) throw c.gp(0);
         switch (n) {
             case 6 -> c.dr[6] = (v & 0xE00F) | DR6_INIT;      // B0-B3, BD, BS, BT; the rest reads as 1 (bits 4-11, 16-31) or 0 (12)
-            case 7 -> c.dr[7] = (v & 0xFFFF_2BFFL) | DR7_INIT; // bit 10 reads 1, bits 11, 12, 14, 15 read 0
+            case 7 -> {
+                c.dr[7] = (v & 0xFFFF_2BFFL) | DR7_INIT; // bit 10 reads 1, bits 11, 12, 14, 15 read 0
+                boolean was = c.debugArmed;
+                Breakpoints.update(c);
+                if (c.debugArmed && !was) Breakpoints.leaveFastLoop(c);
+            }
             default -> c.dr[n] = c.codeMode == 64 ? v : v & 0xFFFF_FFFFL;
         }
     }

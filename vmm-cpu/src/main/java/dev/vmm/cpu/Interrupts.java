@@ -26,6 +26,9 @@ public final class Interrupts {
     static void exception(Cpu c, int vector, int errorCode) {
         // A pv hypervisor may resolve the fault itself: the instruction then restarts (RIP unchanged).
         if (vector == PF && c.hypervisor != null && c.hypervisor.pageFault(c, c.faultLinear, errorCode)) return;
+        // Faults push RF=1, so the restarted instruction does not hit its own execute breakpoint again;
+        // #DB (an instruction breakpoint's fault, or a trap) pushes RF as it is (SDM 17.3.1.1).
+        if (vector != DB) c.flagsRest |= Flags.RF;
         deliverNested(c, vector, errorCode, c.rip, 0);
     }
 
