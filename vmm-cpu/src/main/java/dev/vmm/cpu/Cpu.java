@@ -384,7 +384,7 @@ public final class Cpu implements Decoder.Fetch {
         }
         if ((pagingMode & PagingMode.LMA) != 0) {
             int bits = (pagingMode & PagingMode.LA57) != 0 ? 57 : 48;
-            if ((lin << (64 - bits)) >> (64 - bits) != lin) throw gp(0);
+            if ((lin << (64 - bits)) >> (64 - bits) != lin) throw nonCanonical(lin, acc);
         }
         TlbStats st = tlb.stats();
         st.walks++;
@@ -401,6 +401,15 @@ public final class Cpu implements Decoder.Fetch {
         int nid = tlb.fill(lin, fetch, walk);
         if (checker != null) checker.filled(lin, nid, walk);
         return walk.frame | (lin & 0xFFF);
+    }
+
+    /** #SS(0) when the instruction's stack access made a non-canonical address, else #GP(0) (SDM vol. 3, 6.15). */
+    private CpuFault nonCanonical(long lin, int acc) {
+        if (acc == Access.READ || acc == Access.WRITE) {
+            Insn d = code.lookup(linearRip(), codeMode);
+            if (d != null && SegmentLimits.stackAccess(this, d, lin)) return raise(Interrupts.SS, 0);
+        }
+        return gp(0);
     }
 
     public int read8(long lin) { return mem.read8(translate(lin, Access.READ)); }

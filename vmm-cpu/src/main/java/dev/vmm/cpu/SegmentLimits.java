@@ -24,6 +24,22 @@ final class SegmentLimits {
         return (attr & (Segments.ATTR_S | Segments.TYPE_CODE | Segments.TYPE_CONFORMING)) == (Segments.ATTR_S | Segments.TYPE_CONFORMING);
     }
 
+    /**
+     * Whether the access at {@code lin} that the executing instruction {@code d} made is a stack access:
+     * its memory operand through SS, or (when {@code lin} is not within its memory operand) the implicit
+     * stack of PUSH/POP/CALL/RET/ENTER/LEAVE/IRET. Used on the non-canonical fault path only.
+     */
+    static boolean stackAccess(Cpu c, Insn d, long lin) {
+        if (d.mem) {
+            long operand = c.linear(d.seg, c.ea(d));
+            if (lin - operand >= 0 && lin - operand < 16) return d.seg == Seg.SS; // the operand (or its second page)
+        }
+        int op = d.op;
+        return (op >= Op.PUSH_REG && op <= Op.POPA) || op == Op.CALL_REL || op == Op.CALL_RM || op == Op.RET
+            || op == Op.CALL_FAR || op == Op.CALL_FAR_M || op == Op.RETF || op == Op.IRET
+            || (op >= Op.L_CALL_REL && op <= Op.L_POP_REG);
+    }
+
     static void check(Cpu c, int seg, long offset) {
         int attr = c.segAttr[seg];
         boolean ok;

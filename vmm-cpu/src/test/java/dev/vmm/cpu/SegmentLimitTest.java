@@ -71,6 +71,41 @@ class SegmentLimitTest {
         assertEquals(-1, l.runUntil(TestCpu.CODE + code.length, 5));
     }
 
+    private static int run64(String hex, long rsp, long rax) {
+        TestCpu l = new TestCpu(64, 0);
+        byte[] code = HexFormat.of().parseHex(hex.replace(" ", ""));
+        l.loadCode(code);
+        l.cpu.r[4] = rsp;
+        l.cpu.r[0] = rax;
+        return l.runUntil(TestCpu.CODE + code.length, 5);
+    }
+
+    @Test
+    void nonCanonicalStackAccessesAreSsNotGp() {
+        long nc = 0x0000_8000_0000_0010L;
+        assertEquals(Interrupts.SS, run64("50", nc, 0), "push with a non-canonical RSP");
+        assertEquals(Interrupts.SS, run64("58", nc, 0), "pop");
+        assertEquals(Interrupts.SS, run64("E800000000", nc, 0), "call");
+        assertEquals(Interrupts.SS, run64("C3", nc, 0), "ret");
+        assertEquals(Interrupts.SS, run64("8B0424", nc, 0), "mov (%rsp),%eax: SS-relative operand");
+        assertEquals(Interrupts.GP, run64("8B00", TestCpu.STACK_TOP, nc), "mov (%rax),%eax: DS-relative");
+        assertEquals(Interrupts.GP, run64("FF30", TestCpu.STACK_TOP, nc), "push (%rax): the operand, not the stack");
+        assertEquals(Interrupts.SS, run64("FF30", nc, TestCpu.WINDOW), "push (%rax) with a non-canonical RSP");
+    }
+
+    @Test
+    void lgdtAndLidtRequireCanonicalBasesIn64BitMode() {
+        TestCpu l = new TestCpu(64, 0);
+        l.mem.write16(TestCpu.WINDOW, 0xFFF);
+        l.mem.write64(TestCpu.WINDOW + 2, 0x0000_8000_0000_0000L);
+        for (String insn : new String[] {"0F0110", "0F0118"}) { // lgdt (%rax), lidt (%rax)
+            byte[] code = HexFormat.of().parseHex(insn);
+            l.loadCode(code);
+            l.cpu.r[0] = TestCpu.WINDOW;
+            assertEquals(Interrupts.GP, l.runUntil(TestCpu.CODE + code.length, 2), insn);
+        }
+    }
+
     @Test
     void faultWhileDeliveringTheDoubleFaultShutsDownIn64BitMode() {
         TestCpu l = new TestCpu(64, 0);
