@@ -49,6 +49,12 @@ public final class Cpu implements Decoder.Fetch {
     public final int[] segAttr = new int[6];
     /** Bases used to form linear addresses: 0 for ES/CS/SS/DS in 64-bit mode. */
     final long[] segBaseEff = new long[6];
+    /**
+     * Per segment: accesses through it are checked against its limit and type ({@link SegmentLimits}).
+     * False in 64-bit mode and for flat segments (base 0, 4 GiB expand-up), so the usual cases pay one
+     * load and branch outside 64-bit mode and nothing in it.
+     */
+    final boolean[] segChecked = new boolean[6];
 
     // ---- system state (SDM vol. 3, 2.1) ----
     public long cr0 = 0x6000_0010L, cr2, cr3, cr4, cr8, efer;
@@ -104,6 +110,20 @@ public final class Cpu implements Decoder.Fetch {
     public int packageCpus = 1;
     /** An NMI was delivered and no IRET has run since (SDM vol. 3, 6.7.1). */
     boolean nmiBlocked;
+
+    // ---- debug-register breakpoints (Breakpoints): all false while DR7 enables none ----
+    /** DR7 enables a breakpoint: {@link #run} checks each instruction. */
+    boolean debugArmed;
+    /** DR7 enables a data breakpoint: data accesses take the slow memory path. */
+    boolean watchData;
+    /** DR6.B0-B3 bits of data breakpoints hit by the instruction executing. */
+    int dataHits;
+    /** IRET loaded RFLAGS (RF included) during the instruction executing. */
+    boolean iretLoadedRf;
+    /** IRET loaded RF=1 with no breakpoint armed: one instruction runs on the checked path, which clears RF. */
+    boolean rfStep;
+    /** Paging is off and no data breakpoint is armed: linear addresses are physical, no lookup at all. */
+    private boolean untranslated;
 
     public Cpu(int apicId, PhysicalMemory mem, IoPorts io) { this(apicId, mem, io, TlbConfig.intel()); }
 
@@ -161,11 +181,13 @@ public final class Cpu implements Decoder.Fetch {
             if (instructions >= end) return Exit.BUDGET;
             try {
                 long[] bps = breakpoints;
-                if (bps == null) loop(end);
-                else if (atBreakpoint(bps)) return Exit.BREAKPOINT;
+                if (bps == null && !debugArmed) loop(end);
+                else if (bps != null && atBreakpoint(bps)) return Exit.BREAKPOINT;
+                else if (debugArmed) debugStep();
                 else loop(instructions + 1);
             } catch (CpuFault f) {
-                Interrupts.exception(this, f.vector, f.errorCode);
+                dataHits = 0;
+                if (f.vector != Breakpoints.REENTER) Interrupts.exception(this, f.vector, f.errorCode);
             }
         }
     }
@@ -191,6 +213,14 @@ public final class Cpu implements Decoder.Fetch {
 
     private static final int CHECK_EVERY = 1024;
 
+    /** One instruction with DR0-DR3 breakpoints armed (see {@link Breakpoints}). */
+    private void debugStep() {
+        Breakpoints.beforeInstruction(this);
+        long before = instructions;
+        loop(instructions + 1);
+        if (instructions != before) Breakpoints.afterInstruction(this);
+    }
+
     /** Asks the vCPU to return from {@link #run} at the next instruction boundary (any thread). */
     public void requestStop() { stopRequested = true; }
 
@@ -199,14 +229,22 @@ public final class Cpu implements Decoder.Fetch {
      * and single-stepping call it directly). Small, so HotSpot inlines it into the loop.
      */
     void step() {
+        if (debugArmed) Breakpoints.beforeInstruction(this);
         Insn d = fetch();
         long n = rip + d.len;
         nextRip = codeMode == 64 ? n : n & sizeMask(codeMode >>> 3);
         boolean tf = (flagsRest & Flags.TF) != 0;
-        Exec.execute(this, d);
+        try {
+            Exec.execute(this, d);
+        } catch (CpuFault f) {
+            dataHits = 0;
+            if (f.vector == Breakpoints.REENTER) return; // MOV DR7 completed the instruction itself
+            throw f;
+        }
         rip = nextRip;
         instructions++;
         if (tf) Debug.singleStep(this, d);
+        if (debugArmed) Breakpoints.afterInstruction(this);
     }
 
     // ---- instruction fetch -------------------------------------------------------------------
@@ -300,7 +338,9 @@ public final class Cpu implements Decoder.Fetch {
 
     long linear(int seg, long offset) {
         long a = segBaseEff[seg] + offset;
-        return codeMode == 64 ? a : a & 0xFFFF_FFFFL;
+        if (codeMode == 64) return a;
+        if (segChecked[seg]) SegmentLimits.check(this, seg, offset);
+        return a & 0xFFFF_FFFFL;
     }
 
     /**
@@ -309,7 +349,7 @@ public final class Cpu implements Decoder.Fetch {
      * {@link #translateSlow}.
      */
     public long translate(long lin, int acc) {
-        if (!paging) return lin & 0xFFFF_FFFFL;
+        if (untranslated) return lin & 0xFFFF_FFFFL;
         int i = (int) (lin >>> 12) & Tlb.FAST_MASK;
         if (tlb.fastTag[i] == lin >>> 12 && (tlb.fastPerm[i] & deny[acc]) == 0) {
             tlb.fastHits[i]++;
@@ -324,6 +364,8 @@ public final class Cpu implements Decoder.Fetch {
      * processor re-walks before it delivers #PF; the #PF then drops the address's entries (SDM 4.10.4.1).
      */
     private long translateSlow(long lin, int acc) {
+        if (watchData) Breakpoints.dataAccess(this, lin, acc);
+        if (!paging) return lin & 0xFFFF_FFFFL;
         boolean fetch = acc == Access.EXEC;
         boolean user = cpl == 3 && acc < Access.SYS_READ;
         boolean acOk = (flagsRest & Flags.AC) != 0 && !user && acc <= Access.WRITE;
@@ -338,7 +380,7 @@ public final class Cpu implements Decoder.Fetch {
         }
         if ((pagingMode & PagingMode.LMA) != 0) {
             int bits = (pagingMode & PagingMode.LA57) != 0 ? 57 : 48;
-            if ((lin << (64 - bits)) >> (64 - bits) != lin) throw gp(0);
+            if ((lin << (64 - bits)) >> (64 - bits) != lin) throw nonCanonical(lin, acc);
         }
         TlbStats st = tlb.stats();
         st.walks++;
@@ -355,6 +397,15 @@ public final class Cpu implements Decoder.Fetch {
         int nid = tlb.fill(lin, fetch, walk);
         if (checker != null) checker.filled(lin, nid, walk);
         return walk.frame | (lin & 0xFFF);
+    }
+
+    /** #SS(0) when the instruction's stack access made a non-canonical address, else #GP(0) (SDM vol. 3, 6.15). */
+    private CpuFault nonCanonical(long lin, int acc) {
+        if (acc == Access.READ || acc == Access.WRITE) {
+            Insn d = code.lookup(linearRip(), codeMode);
+            if (d != null && SegmentLimits.stackAccess(this, d, lin)) return raise(Interrupts.SS, 0);
+        }
+        return gp(0);
     }
 
     public int read8(long lin) { return mem.read8(translate(lin, Access.READ)); }
@@ -401,6 +452,7 @@ public final class Cpu implements Decoder.Fetch {
     /** Recomputes what the memory path depends on after CR0/CR3/CR4/EFER/CPL change. */
     void updatePaging() {
         paging = (cr0 & 0x8000_0000L) != 0 && (cr0 & 1) != 0;
+        untranslated = !paging && !watchData;
         pagingMode = PagingMode.of(cr0, cr4, efer);
         for (int acc = 0; acc < Access.KINDS; acc++) {
             deny[acc] = Tlb.denyMask(acc, cpl == 3 && acc < Access.SYS_READ, pagingMode);
@@ -491,7 +543,13 @@ public final class Cpu implements Decoder.Fetch {
     /** Turns the TLB checker on for this vCPU (before it runs): the fast lookup goes off so every use is seen. */
     public void attachChecker(TlbChecker c) {
         checker = c == null ? null : c.register(this::checkerContext, code::forgetCurrentPage);
-        tlb.setFastLookup(c == null);
+        tlb.setFastLookup(c == null && !watchData);
+    }
+
+    /** Data breakpoints were armed or disarmed: every data access must (or need no longer) reach translateSlow. */
+    void updateTranslationPath() {
+        untranslated = !paging && !watchData;
+        tlb.setFastLookup(checker == null && !watchData);
     }
 
     private final TlbChecker.Context checkerCtx = new TlbChecker.Context();
@@ -545,6 +603,8 @@ public final class Cpu implements Decoder.Fetch {
         trSel = 0; trBase = 0; trLimit = 0xFFFF; trAttr = 0x8B;
         java.util.Arrays.fill(dr, 0);
         dr[6] = 0xFFFF_0FF0L; dr[7] = 0x400;
+        rfStep = false;
+        Breakpoints.update(this);
         setRflags(2);
         Segments.resetReal(this);
         segSel[Seg.CS] = 0xF000; segBase[Seg.CS] = 0xFFFF_0000L;
@@ -594,7 +654,10 @@ public final class Cpu implements Decoder.Fetch {
         if (!pe) codeMode = 16;
         else if (lma && (attr & Segments.ATTR_L) != 0) codeMode = 64;
         else codeMode = (attr & Segments.ATTR_DB) != 0 ? 32 : 16;
-        for (int s = 0; s < 6; s++) segBaseEff[s] = codeMode == 64 && s < Seg.FS ? 0 : segBase[s];
+        for (int s = 0; s < 6; s++) {
+            segBaseEff[s] = codeMode == 64 && s < Seg.FS ? 0 : segBase[s];
+            segChecked[s] = codeMode != 64 && !SegmentLimits.flat(segBase[s], segLimit[s], segAttr[s]);
+        }
     }
 
     public int apicId() { return apicId; }

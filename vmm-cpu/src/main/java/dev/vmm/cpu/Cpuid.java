@@ -40,9 +40,9 @@ final class Cpuid {
                 else cx = sub & 0xFF;
                 d = c.apicId; // the x2APIC ID, whatever the sub-leaf
             }
-            // SMEP (7), FCS/FDS deprecated (13: FXSAVE and FNSTENV store them as 0), ADX (19), SMAP (20);
+            // SMEP (7), INVPCID (10), FCS/FDS deprecated (13: FXSAVE and FNSTENV store them as 0), ADX (19), SMAP (20);
             // ECX: LA57 (16). Not BMI1: TZCNT is there, ANDN and the other VEX forms are not.
-            case 7 -> { if (sub == 0) { a = 0; b = (1 << 7) | (1 << 13) | (1 << 19) | (1 << 20); cx = 1 << 16; } }
+            case 7 -> { if (sub == 0) { a = 0; b = (1 << 7) | (1 << 10) | (1 << 13) | (1 << 19) | (1 << 20); cx = 1 << 16; } }
             case 0x4000_0000 -> { a = 0x4000_0000; b = str("vmmV"); cx = str("MMvm"); d = str("mVMM"); }
             case 0x8000_0000 -> a = MAX_EXT;
             case 0x8000_0001 -> { cx = EXT1_ECX; d = EXT1_EDX; }

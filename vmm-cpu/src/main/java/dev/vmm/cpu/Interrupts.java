@@ -26,6 +26,9 @@ public final class Interrupts {
     static void exception(Cpu c, int vector, int errorCode) {
         // A pv hypervisor may resolve the fault itself: the instruction then restarts (RIP unchanged).
         if (vector == PF && c.hypervisor != null && c.hypervisor.pageFault(c, c.faultLinear, errorCode)) return;
+        // Faults push RF=1, so the restarted instruction does not hit its own execute breakpoint again;
+        // #DB (an instruction breakpoint's fault, or a trap) pushes RF as it is (SDM 17.3.1.1).
+        if (vector != DB) c.flagsRest |= Flags.RF;
         deliverNested(c, vector, errorCode, c.rip, 0);
     }
 
@@ -158,6 +161,7 @@ public final class Interrupts {
             c.segSel[Seg.SS] = newCpl;
             c.segBase[Seg.SS] = 0;
             c.segAttr[Seg.SS] = (newCpl << 5) | 0x93;
+            c.segLimit[Seg.SS] = 0xFFFF_FFFFL;
             c.updateMode();
         }
         c.r[4] = rsp - 8L * n;

@@ -9,7 +9,14 @@ final class Iret {
     private Iret() { }
 
     static void execute(Cpu c, int size) {
+        boolean tf = (c.flagsRest & Flags.TF) != 0;
+        load(c, size);
+        if ((c.flagsRest & Flags.RF) != 0 && !c.debugArmed) Breakpoints.rfLoaded(c, tf);
+    }
+
+    private static void load(Cpu c, int size) {
         c.nmiBlocked = false; // IRET ends NMI blocking (SDM vol. 3, 6.7.1), even if it then faults
+        c.iretLoadedRf = true; // RF comes from the popped image, not cleared at completion (SDM 17.3.1.1)
         if ((c.cr0 & 1) == 0) { real(c, size); return; }
         if ((c.flagsRest & Flags.NT) != 0 && (c.efer & Msrs.EFER_LMA) == 0) throw c.gp(0);
         int ss = Flow.stackAddrSize(c);
@@ -30,6 +37,7 @@ final class Iret {
             if ((newSs & ~3) == 0 && c.codeMode == 64 && rpl < 3) {
                 c.segSel[Seg.SS] = newSs; // null SS is allowed when returning to 64-bit code at CPL < 3
                 c.segAttr[Seg.SS] = (rpl << 5) | 0x93;
+                c.segLimit[Seg.SS] = 0xFFFF_FFFFL;
                 c.segBase[Seg.SS] = 0;
                 c.updateMode();
             } else {

@@ -53,6 +53,7 @@ public final class Op {
     public static final int VMCALL = 146; // 0F 01 C1, to the hypervisor (Hypervisor.vmcall)
     public static final int SSE = 147;  // sub: an Sse instruction id (SseTable)
     public static final int X87 = 148;  // sub: ESC opcode low bits 0-7 (D8-DF), or 8 for WAIT (Fpu)
+    public static final int INVPCID = 149; // 66 0F 38 82 /r
     /*
      * Wide fast forms (Decoder.specialise): register and load/store variants of the hottest instructions
      * when the operand size is 32 or 64 bits, so their handlers are a few array operations with no size

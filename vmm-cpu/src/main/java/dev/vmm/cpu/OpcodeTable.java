@@ -317,6 +317,7 @@ public final class OpcodeTable {
         TWO_F3[0xBC] = new Entry("TZCNT Gv,Ev", Op.TZCNT, 0, MODRM);
         TWO_F3[0xBD] = new Entry("LZCNT Gv,Ev", Op.LZCNT, 0, MODRM);
         THREE_38[0xF0] = new Entry("MOVBE Gv,Mv", Op.MOVBE_LOAD, 0, MODRM | MEMONLY);
+        THREE_38[0x82] = new Entry("INVPCID Gy,Mdq", Op.INVPCID, 0, MODRM | MEMONLY);
         THREE_38[0xF1] = new Entry("MOVBE Mv,Gv", Op.MOVBE_STORE, 0, MODRM | MEMONLY);
         SseTable.markTwoByteTable(TWO);
     }

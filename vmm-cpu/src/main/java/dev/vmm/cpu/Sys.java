@@ -81,6 +81,7 @@ final class Sys {
             }
             case Op.CLTS -> { privileged(c); c.cr0 &= ~SystemRegs.CR0_TS; }
             case Op.INVLPG -> { privileged(c); c.invlpg(c.lin(d)); }
+            case Op.INVPCID -> invpcid(c, d);
             case Op.WBINVD -> privileged(c);
             case Op.RDMSR -> {
                 privileged(c);
@@ -149,6 +150,22 @@ final class Sys {
         };
         Segments.load(c, seg, sel);
         c.setReg(d.reg, d.osize, off);
+    }
+
+    /**
+     * INVPCID (SDM vol. 2): the type from a register (64 bits in 64-bit mode, else 32), a 16-byte
+     * descriptor in memory (PCID in bits 11:0, bits 63:12 reserved, linear address in bits 127:64).
+     * Insn keeps no prefix bits, so the mandatory 66 prefix is seen as a 16-bit operand size: without it
+     * (32-bit size) the opcode is #UD; with REX.W as well it cannot be told apart and is accepted.
+     */
+    private static void invpcid(Cpu c, Insn d) {
+        if (d.osize == 4) throw c.ud();
+        privileged(c);
+        long type = c.codeMode == 64 ? c.r[d.reg] : c.r[d.reg] & 0xFFFF_FFFFL;
+        long pcid = c.read(c.lin(d), 8);
+        long lin = c.read(c.linear(d.seg, Exec.mask(c.ea(d) + 8, d.asize)), 8);
+        if (type < 0 || type > 3) throw c.gp(0);
+        c.invpcid((int) type, pcid, lin);
     }
 
     static void privileged(Cpu c) {

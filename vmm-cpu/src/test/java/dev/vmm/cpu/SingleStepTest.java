@@ -39,6 +39,19 @@ class SingleStepTest {
     }
 
     @Test
+    void generalDetectFaultsOnDebugRegisterAccessOnce() {
+        t.reset();
+        t.cpu.dr[6] = Debug.DR6_INIT;
+        t.cpu.dr[7] = Debug.DR7_INIT | Debug.DR7_GD;
+        t.loadCode(java.util.HexFormat.of().parseHex("0F21C0")); // mov %dr0,%rax
+        assertEquals(Interrupts.DB, t.runUntil(TestCpu.CODE + 3, 2));
+        assertEquals(TestCpu.CODE, t.cpu.rip, "a fault: RIP at the MOV");
+        assertTrue((t.cpu.dr[6] & Debug.DR6_BD) != 0, "DR6.BD");
+        assertEquals(0, t.cpu.dr[7] & Debug.DR7_GD, "GD cleared for the handler");
+        assertEquals(-1, t.runUntil(TestCpu.CODE + 3, 2), "the retried MOV runs");
+    }
+
+    @Test
     void debugRegisterRules() {
         // mov $1<<32,%rax ; mov %rax,%dr7: upper half reserved
         assertEquals(Interrupts.GP, run("48B80000000001000000 0F23F8", 4));

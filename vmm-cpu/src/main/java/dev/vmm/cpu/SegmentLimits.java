@@ -1,0 +1,55 @@
+package dev.vmm.cpu;
+
+/**
+ * Segment limit checks on memory accesses outside 64-bit mode (SDM vol. 3, 5.3): an offset beyond an
+ * expand-up segment's limit, or within an expand-down segment's excluded range, or any access through
+ * a null (unusable) segment, raises #GP(0), or #SS(0) when the segment is SS. Real mode checks too: a
+ * segment keeps the limit it was given in protected mode ("big real mode"), 64 KiB otherwise.
+ *
+ * <p>Only the first byte of an access is checked here (callers that cover a multi-part operand compute
+ * the later parts' addresses through {@link Cpu#linear} too); write-permission checks of read-only data
+ * segments are not made.
+ */
+final class SegmentLimits {
+    private SegmentLimits() { }
+
+    private static final long FOUR_GIB = 0xFFFF_FFFFL;
+
+    /** Whether a segment needs no checks: present, base 0, limit 4 GiB, not expand-down data. */
+    static boolean flat(long base, long limit, int attr) {
+        return base == 0 && limit == FOUR_GIB && (attr & Segments.ATTR_P) != 0 && !expandDown(attr);
+    }
+
+    private static boolean expandDown(int attr) {
+        return (attr & (Segments.ATTR_S | Segments.TYPE_CODE | Segments.TYPE_CONFORMING)) == (Segments.ATTR_S | Segments.TYPE_CONFORMING);
+    }
+
+    /**
+     * Whether the access at {@code lin} that the executing instruction {@code d} made is a stack access:
+     * its memory operand through SS, or (when {@code lin} is not within its memory operand) the implicit
+     * stack of PUSH/POP/CALL/RET/ENTER/LEAVE/IRET. Used on the non-canonical fault path only.
+     */
+    static boolean stackAccess(Cpu c, Insn d, long lin) {
+        if (d.mem) {
+            long operand = c.linear(d.seg, c.ea(d));
+            if (lin - operand >= 0 && lin - operand < 16) return d.seg == Seg.SS; // the operand (or its second page)
+        }
+        int op = d.op;
+        return (op >= Op.PUSH_REG && op <= Op.POPA) || op == Op.CALL_REL || op == Op.CALL_RM || op == Op.RET
+            || op == Op.CALL_FAR || op == Op.CALL_FAR_M || op == Op.RETF || op == Op.IRET
+            || (op >= Op.L_CALL_REL && op <= Op.L_POP_REG);
+    }
+
+    static void check(Cpu c, int seg, long offset) {
+        int attr = c.segAttr[seg];
+        boolean ok;
+        if ((attr & Segments.ATTR_P) == 0) ok = false; // a null selector was loaded (protected mode)
+        else if (expandDown(attr)) {
+            long upper = (attr & Segments.ATTR_DB) != 0 ? FOUR_GIB : 0xFFFF;
+            ok = offset > c.segLimit[seg] && offset <= upper;
+        } else {
+            ok = offset <= c.segLimit[seg];
+        }
+        if (!ok) throw c.raise(seg == Seg.SS ? Interrupts.SS : Interrupts.GP, 0);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.vmm.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Segment limit checks outside 64-bit mode (SDM vol. 3, 5.3): #GP(0) beyond a data segment's limit,
+ * #SS(0) for stack accesses beyond SS's, the inverted range of expand-down segments, #GP(0) through a
+ * null selector; none in 64-bit mode. Plus the 64-bit triple fault (SDM 6.15, interrupt 8).
+ */
+class SegmentLimitTest {
+    private final TestCpu t = new TestCpu(32, 0);
+    /** GDT slot 7 (selector 0x38): base 0x200000, byte-granular limit 0xFFF, 32-bit. */
+    private static final long SMALL_DATA = 0x0040_9320_0000_0FFFL, SMALL_DOWN = 0x0040_9720_0000_0FFFL;
+
+    private int run(long descriptor, String hex) {
+        t.reset();
+        t.mem.write64(t.cpu.gdtrBase + 0x38, descriptor);
+        t.cpu.gdtrLimit = 0x3F;
+        byte[] code = HexFormat.of().parseHex(hex.replace(" ", ""));
+        t.loadCode(code);
+        t.cpu.r[4] = TestCpu.STACK_TOP;
+        return t.runUntil(TestCpu.CODE + code.length, 20);
+    }
+
+    private static final String LOAD_DS = "66B83800 8ED8"; // mov $0x38,%ax ; mov %ax,%ds
+
+    @Test
+    void dataAccessBeyondTheLimitIsGp0() {
+        assertEquals(-1, run(SMALL_DATA, LOAD_DS + " A0FF0F0000"));          // mov 0xfff,%al: last byte
+        assertEquals(Interrupts.GP, run(SMALL_DATA, LOAD_DS + " A000100000")); // mov 0x1000,%al
+        assertEquals(0, t.cpu.fault.errorCode);
+        assertEquals(Interrupts.GP, run(SMALL_DATA, LOAD_DS + " C60500100000AA")); // movb $0xaa,0x1000
+        assertTrue(t.mem.read8(0x201000) != 0xAA, "the faulting store wrote nothing");
+    }
+
+    @Test
+    void stackAccessBeyondSsLimitIsSs0() {
+        // mov $0x38,%ax ; mov %ax,%ss ; mov $0x1008,%esp ; push %eax (writes 0x1004-0x1007)
+        assertEquals(Interrupts.SS, run(SMALL_DATA, "66B83800 8ED0 BC08100000 50"));
+        assertEquals(0, t.cpu.fault.errorCode);
+        assertEquals(0x1008, t.cpu.r[4], "ESP unchanged by the faulting push");
+        assertEquals(-1, run(SMALL_DATA, "66B83800 8ED0 BC00100000 50")); // push to 0xffc
+    }
+
+    @Test
+    void expandDownSegmentsExcludeZeroToLimit() {
+        assertEquals(Interrupts.GP, run(SMALL_DOWN, LOAD_DS + " A0FF0F0000"));
+        assertEquals(-1, run(SMALL_DOWN, LOAD_DS + " A000100000"));
+        assertEquals(-1, run(SMALL_DOWN, LOAD_DS + " A0FFFFFFFF"));          // B=1: up to 4 GiB - 1
+    }
+
+    @Test
+    void nullSelectorUseIsGp0AndFlatSegmentsAreUnchecked() {
+        // xor %eax,%eax ; mov %ax,%ds ; mov 0x0,%al
+        assertEquals(Interrupts.GP, run(SMALL_DATA, "31C0 8ED8 A000000000"));
+        assertEquals(0, t.cpu.fault.errorCode);
+        assertEquals(-1, run(SMALL_DATA, "A000002000"));                      // flat DS: mov 0x200000,%al
+    }
+
+    @Test
+    void noLimitChecksInSixtyFourBitMode() {
+        TestCpu l = new TestCpu(64, 0);
+        l.cpu.segLimit[Seg.DS] = 0xFFF; // ignored in 64-bit mode
+        l.cpu.updateMode();
+        byte[] code = HexFormat.of().parseHex("8A042500102000"); // mov 0x201000,%al
+        l.loadCode(code);
+        assertEquals(-1, l.runUntil(TestCpu.CODE + code.length, 5));
+    }
+
+    private static int run64(String hex, long rsp, long rax) {
+        TestCpu l = new TestCpu(64, 0);
+        byte[] code = HexFormat.of().parseHex(hex.replace(" ", ""));
+        l.loadCode(code);
+        l.cpu.r[4] = rsp;
+        l.cpu.r[0] = rax;
+        return l.runUntil(TestCpu.CODE + code.length, 5);
+    }
+
+    @Test
+    void nonCanonicalStackAccessesAreSsNotGp() {
+        long nc = 0x0000_8000_0000_0010L;
+        assertEquals(Interrupts.SS, run64("50", nc, 0), "push with a non-canonical RSP");
+        assertEquals(Interrupts.SS, run64("58", nc, 0), "pop");
+        assertEquals(Interrupts.SS, run64("E800000000", nc, 0), "call");
+        assertEquals(Interrupts.SS, run64("C3", nc, 0), "ret");
+        assertEquals(Interrupts.SS, run64("8B0424", nc, 0), "mov (%rsp),%eax: SS-relative operand");
+        assertEquals(Interrupts.GP, run64("8B00", TestCpu.STACK_TOP, nc), "mov (%rax),%eax: DS-relative");
+        assertEquals(Interrupts.GP, run64("FF30", TestCpu.STACK_TOP, nc), "push (%rax): the operand, not the stack");
+        assertEquals(Interrupts.SS, run64("FF30", nc, TestCpu.WINDOW), "push (%rax) with a non-canonical RSP");
+    }
+
+    @Test
+    void lgdtAndLidtRequireCanonicalBasesIn64BitMode() {
+        TestCpu l = new TestCpu(64, 0);
+        l.mem.write16(TestCpu.WINDOW, 0xFFF);
+        l.mem.write64(TestCpu.WINDOW + 2, 0x0000_8000_0000_0000L);
+        for (String insn : new String[] {"0F0110", "0F0118"}) { // lgdt (%rax), lidt (%rax)
+            byte[] code = HexFormat.of().parseHex(insn);
+            l.loadCode(code);
+            l.cpu.r[0] = TestCpu.WINDOW;
+            assertEquals(Interrupts.GP, l.runUntil(TestCpu.CODE + code.length, 2), insn);
+        }
+    }
+
+    @Test
+    void faultWhileDeliveringTheDoubleFaultShutsDownIn64BitMode() {
+        TestCpu l = new TestCpu(64, 0);
+        l.cpu.idtrLimit = 0; // every delivery fails: #UD -> #GP -> #GP = #DF -> #GP = triple fault
+        l.loadCode(HexFormat.of().parseHex("0F0B")); // ud2
+        assertEquals(Cpu.Exit.SHUTDOWN, l.cpu.run(10));
+        assertTrue(l.cpu.shutdown);
+        assertTrue(l.cpu.shutdownReason.startsWith("triple fault: #GP"), l.cpu.shutdownReason);
+        assertTrue(l.cpu.shutdownReason.contains("while delivering #DF"), l.cpu.shutdownReason);
+        assertEquals(TestCpu.CODE, l.cpu.rip, "RIP stays at the instruction that started it");
+    }
+}
