@@ -49,19 +49,7 @@ class PvRing3Test {
     }
 
     /** Writes N (down to 1) at the first quadword of N consecutive pages from DATA, then spins. */
-    static byte[] touchPages(long data, int n) {
-        ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 0x48).put((byte) 0xBF).putLong(data);          // mov rdi, data
-        b.put((byte) 0xB9).putInt(n);                                // mov ecx, n
-        b.put(new byte[]{0x48, (byte) 0x89, 0x0F});                  // loop: mov [rdi], rcx
-        b.put(new byte[]{0x48, (byte) 0x81, (byte) 0xC7, 0, 0x10, 0, 0}); // add rdi, 4096
-        b.put(new byte[]{(byte) 0xFF, (byte) 0xC9});                 // dec ecx
-        b.put(new byte[]{0x75, (byte) 0xF2});                        // jnz loop
-        b.put(new byte[]{(byte) 0xEB, (byte) 0xFE});                 // jmp $
-        byte[] code = new byte[b.position()];
-        b.flip().get(code);
-        return code;
-    }
+    static byte[] touchPages(long data, int n) { return PvFaultBenchmark.touchPages(data, n); }
 
     long mapCode(long space, byte[] code) {
         long va = hc(HC_MMAP, space, 0x40_0000L, 4096, VM_PROT_READ | VM_PROT_EXECUTE, VmSpace.MAP_PRIVATE | VmSpace.MAP_ANON);
