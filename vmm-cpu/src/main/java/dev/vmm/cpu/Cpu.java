@@ -133,6 +133,24 @@ public final class Cpu implements Decoder.Fetch {
      * RIP at the breakpoint. Set only while the vCPU is not running.
      */
     public long[] breakpoints;
+    /** Data watchpoints, or null (the usual case: nothing is checked). Set with {@link #setWatches}. */
+    Watchpoints watches;
+    /** Called before every instruction, or null (then the run loop keeps its fast path). Set while not running. */
+    public CpuTrace insnTrace;
+    /** Told of every exception and interrupt delivery, or null. */
+    public CpuTrace eventTrace;
+
+    /**
+     * Sets this vCPU's watchpoints (null: none) while it is not running. While any are set the fast
+     * lookup is off, so every data access is seen by the slow path that checks them.
+     */
+    public void setWatches(Watchpoints w) {
+        watches = w;
+        tlb.setFastLookup(w == null && checker == null);
+    }
+
+    public Watchpoints watches() { return watches; }
+
     /** A linear address whose breakpoint is passed once, to resume from it (-1 for none); cleared at the next check. */
     public long resumeFrom = -1;
 
@@ -161,13 +179,34 @@ public final class Cpu implements Decoder.Fetch {
             if (instructions >= end) return Exit.BUDGET;
             try {
                 long[] bps = breakpoints;
-                if (bps == null) loop(end);
-                else if (atBreakpoint(bps)) return Exit.BREAKPOINT;
-                else loop(instructions + 1);
+                if (bps == null && watches == null && insnTrace == null) loop(end);
+                else if (bps != null && atBreakpoint(bps)) return Exit.BREAKPOINT;
+                else if (debugStep()) return Exit.BREAKPOINT;
             } catch (CpuFault f) {
                 Interrupts.exception(this, f.vector, f.errorCode);
             }
         }
+    }
+
+    /**
+     * One instruction with the debugger's hooks (trace, watchpoints); returns whether a watchpoint was hit.
+     * A fault the instruction raises escapes as from {@link #loop}; a watch hit by its delivery is then
+     * reported after the next instruction.
+     */
+    private boolean debugStep() {
+        CpuTrace t = insnTrace;
+        if (t != null && !halted) t.instruction(this);
+        Watchpoints w = watches;
+        if (w == null) { loop(instructions + 1); return false; }
+        // decoded first (a fetch fault is raised here as step would raise it) for the operand size
+        w.begin(this, halted ? null : fetch());
+        try {
+            loop(instructions + 1);
+        } catch (CpuFault f) {
+            w.abandon();
+            throw f;
+        }
+        return w.end(this);
     }
 
     /**
@@ -309,7 +348,7 @@ public final class Cpu implements Decoder.Fetch {
      * {@link #translateSlow}.
      */
     public long translate(long lin, int acc) {
-        if (!paging) return lin & 0xFFFF_FFFFL;
+        if (!paging) return watches == null ? lin & 0xFFFF_FFFFL : watched(lin, acc, lin & 0xFFFF_FFFFL);
         int i = (int) (lin >>> 12) & Tlb.FAST_MASK;
         if (tlb.fastTag[i] == lin >>> 12 && (tlb.fastPerm[i] & deny[acc]) == 0) {
             tlb.fastHits[i]++;
@@ -333,7 +372,8 @@ public final class Cpu implements Decoder.Fetch {
             if (denied == Tlb.USER && acOk) denied = 0; // SMAP with RFLAGS.AC=1
             if (denied == 0) {
                 if (checker != null) checker.use(lin, id, acc, user, pagingMode | (acOk ? PagingMode.AC : 0));
-                return tlb.frame(id, lin) | (lin & 0xFFF);
+                long pa = tlb.frame(id, lin) | (lin & 0xFFF);
+                return watches == null ? pa : watched(lin, acc, pa);
             }
         }
         if ((pagingMode & PagingMode.LMA) != 0) {
@@ -354,7 +394,13 @@ public final class Cpu implements Decoder.Fetch {
         }
         int nid = tlb.fill(lin, fetch, walk);
         if (checker != null) checker.filled(lin, nid, walk);
-        return walk.frame | (lin & 0xFFF);
+        long pa = walk.frame | (lin & 0xFFF);
+        return watches == null ? pa : watched(lin, acc, pa);
+    }
+
+    private long watched(long lin, int acc, long pa) {
+        watches.access(this, lin, acc, pa);
+        return pa;
     }
 
     public int read8(long lin) { return mem.read8(translate(lin, Access.READ)); }
@@ -491,7 +537,7 @@ public final class Cpu implements Decoder.Fetch {
     /** Turns the TLB checker on for this vCPU (before it runs): the fast lookup goes off so every use is seen. */
     public void attachChecker(TlbChecker c) {
         checker = c == null ? null : c.register(this::checkerContext, code::forgetCurrentPage);
-        tlb.setFastLookup(c == null);
+        tlb.setFastLookup(c == null && watches == null);
     }
 
     private final TlbChecker.Context checkerCtx = new TlbChecker.Context();
