@@ -16,7 +16,8 @@ import java.util.Locale;
         + "the vCPUs use (accesses by devices are not seen).",
         "While any watchpoint is set the vCPUs run one instruction at a time with their fast TLB lookup off (slower); with none, nothing is checked."})
 final class WatchCommand extends ShellCommand {
-    @Parameters(arity = "2..3", paramLabel = "[KIND] ADDR LEN", description = "Optional kind r|w|rw, the address (number, register or symbol) and the length in bytes.")
+    @Parameters(arity = "2..3", paramLabel = "[r|w|rw] ADDR LEN", hideParamSyntax = true,
+        description = "Optional kind r, w or rw; the address (0x.., decimal, or a register with an optional +/- offset); the length in bytes.")
     List<String> args;
 
     @Option(names = {"-p", "--phys"}, description = "ADDR is a physical address.")

@@ -131,7 +131,7 @@ class WatchTraceTest {
             "trace on", "trace on frobs", "trace sideways", "trace limit 0", "info break", "quit");
         assertTrue(o.contains("error: bad watch kind 'x': one of r, w, rw"), o);
         assertTrue(o.contains("error: watch length 0 is out of range"), o);
-        assertTrue(o.contains("([KIND] ADDR LEN) requires at least 2 values"), o);
+        assertTrue(o.contains("([r|w|rw] ADDR LEN) requires at least 2 values"), o);
         assertTrue(o.contains("error: 'zz' is not a number"), o);
         assertTrue(o.contains("error: no watchpoint 3 (info break lists them)"), o);
         assertTrue(o.contains("error: give ADDR (a breakpoint) or -w N (a watchpoint), not both"), o);
