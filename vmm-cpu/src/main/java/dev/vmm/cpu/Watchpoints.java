@@ -52,7 +52,8 @@ public final class Watchpoints {
 
     /** Called for every data access (and fetch, ignored) while set: notes a candidate, reads old bytes before a write. */
     void access(Cpu c, long lin, int acc, long pa) {
-        if (cand != null || acc == Access.EXEC) return;
+        // device registers are not watched: reading the old value could have side effects
+        if (cand != null || acc == Access.EXEC || !c.mem.isRam(pa)) return;
         boolean write = acc == Access.WRITE || acc == Access.SYS_WRITE;
         int kind = write ? WRITE : READ;
         for (Watch w : watches) {
