@@ -86,6 +86,11 @@ public final class Machine implements AutoCloseable {
     private boolean parked;                             // (c) the run thread waits in park()
     private final java.util.TreeSet<Long> breakpoints = new java.util.TreeSet<>(); // (c)
     private volatile boolean breakpointsChanged;
+    private final List<dev.vmm.cpu.Watchpoints.Watch> watches = new ArrayList<>(); // (c)
+    private int nextWatch = 1;
+    private dev.vmm.cpu.CpuTrace insnTrace, eventTrace;                          // (c)
+    private java.util.function.IntFunction<dev.vmm.mmu.TlbListener> tlbTrace;    // (c)
+    private volatile dev.vmm.cpu.Watchpoints.Hit lastWatchHit;
     private volatile java.util.function.Consumer<String> pauseListener = reason -> { };
     private final PcPlatform platform;
     private final Scheduler scheduler;
@@ -196,6 +201,8 @@ public final class Machine implements AutoCloseable {
         @Override public boolean stopped() { return exit != null || pauseRequested; }
         @Override public void breakpoint(Cpu c) {
             pauseRequested = true;
+            dev.vmm.cpu.Watchpoints.Hit h = c.watches() == null ? null : c.watches().takeHit();
+            if (h != null) { lastWatchHit = h; pauseListener.accept(h.describe()); return; }
             pauseListener.accept(String.format("cpu%d: breakpoint at %#x", c.apicId(), c.linearRip()));
         }
         @Override public long nextDeviceEvent() {
@@ -273,7 +280,14 @@ public final class Machine implements AutoCloseable {
         synchronized (ctl) {
             breakpointsChanged = false;
             long[] bps = breakpoints.isEmpty() ? null : breakpoints.stream().mapToLong(Long::longValue).toArray();
-            for (Cpu c : cpus) c.breakpoints = bps;
+            for (Cpu c : cpus) {
+                c.breakpoints = bps;
+                boolean same = c.watches() == null ? watches.isEmpty() : c.watches().watches().equals(watches);
+                if (!same) c.setWatches(watches.isEmpty() ? null : new dev.vmm.cpu.Watchpoints(watches));
+                c.insnTrace = insnTrace;
+                c.eventTrace = eventTrace;
+                c.tlb.setListener(tlbTrace == null ? null : tlbTrace.apply(c.apicId()));
+            }
         }
     }
 
@@ -321,12 +335,17 @@ public final class Machine implements AutoCloseable {
             if (!parked) throw new IllegalStateException("the machine is not stopped");
             Cpu c = cpus.get(cpu);
             applyBreakpoints();
+            lastWatchHit = null;
             c.resumeFrom = c.linearRip();
             long target = c.instructions + n;
             Cpu.Exit why = Cpu.Exit.BUDGET;
             for (int tries = 0; c.instructions < target && tries < 2 * n + 2; tries++) {
                 why = c.run(target - c.instructions);
                 if (why != Cpu.Exit.STOP_REQUESTED && why != Cpu.Exit.BUDGET) break;   // a stale stop request: go on
+            }
+            if (why == Cpu.Exit.BREAKPOINT && c.watches() != null) {
+                var h = c.watches().takeHit();
+                if (h != null) lastWatchHit = h;
             }
             for (Uart16550 uart : uarts) uart.pollInput();
             flushSerial();
@@ -352,6 +371,45 @@ public final class Machine implements AutoCloseable {
     }
 
     public List<Long> breakpoints() { synchronized (ctl) { return List.copyOf(breakpoints); } }
+
+    /** Adds a data watchpoint (see {@link dev.vmm.cpu.Watchpoints}); kinds READ/WRITE bits. Returns it, numbered. */
+    public dev.vmm.cpu.Watchpoints.Watch addWatch(long addr, long len, int kinds, boolean physical) {
+        synchronized (ctl) {
+            var w = new dev.vmm.cpu.Watchpoints.Watch(nextWatch++, addr, len, kinds, physical);
+            watches.add(w);
+            breakpointsChanged = true;
+            return w;
+        }
+    }
+
+    /** Removes watchpoint {@code number}, or every one with {@code null}; returns how many went. */
+    public int removeWatch(Integer number) {
+        synchronized (ctl) {
+            int n = watches.size();
+            if (number == null) watches.clear(); else watches.removeIf(w -> w.number() == number);
+            breakpointsChanged = true;
+            return n - watches.size();
+        }
+    }
+
+    public List<dev.vmm.cpu.Watchpoints.Watch> watches() { synchronized (ctl) { return List.copyOf(watches); } }
+
+    /** The last watchpoint hit that paused the machine, or null. */
+    public dev.vmm.cpu.Watchpoints.Hit lastWatchHit() { return lastWatchHit; }
+
+    /**
+     * The monitor's trace hooks (null: off), applied to every vCPU at the next pause or step (the vCPUs
+     * pay nothing for a hook that is null).
+     */
+    public void setTraces(dev.vmm.cpu.CpuTrace insn, dev.vmm.cpu.CpuTrace events,
+                          java.util.function.IntFunction<dev.vmm.mmu.TlbListener> tlb) {
+        synchronized (ctl) {
+            insnTrace = insn;
+            eventTrace = events;
+            tlbTrace = tlb;
+            breakpointsChanged = true;
+        }
+    }
 
     /**
      * Resets a paused machine: RAM cleared, every vCPU INIT-reset, the image loaded again as at boot (devices keep

@@ -153,6 +153,24 @@ public final class Cpu implements Decoder.Fetch {
      * RIP at the breakpoint. Set only while the vCPU is not running.
      */
     public long[] breakpoints;
+    /** Data watchpoints, or null (the usual case: nothing is checked). Set with {@link #setWatches}. */
+    Watchpoints watches;
+    /** Called before every instruction, or null (then the run loop keeps its fast path). Set while not running. */
+    public CpuTrace insnTrace;
+    /** Told of every exception and interrupt delivery, or null. */
+    public CpuTrace eventTrace;
+
+    /**
+     * Sets this vCPU's watchpoints (null: none) while it is not running. While any are set the fast
+     * lookup is off, so every data access is seen by the slow path that checks them.
+     */
+    public void setWatches(Watchpoints w) {
+        watches = w;
+        updateTranslationPath();
+    }
+
+    public Watchpoints watches() { return watches; }
+
     /** A linear address whose breakpoint is passed once, to resume from it (-1 for none); cleared at the next check. */
     public long resumeFrom = -1;
 
@@ -181,8 +199,9 @@ public final class Cpu implements Decoder.Fetch {
             if (instructions >= end) return Exit.BUDGET;
             try {
                 long[] bps = breakpoints;
-                if (bps == null && !debugArmed) loop(end);
+                if (bps == null && watches == null && insnTrace == null && !debugArmed) loop(end);
                 else if (bps != null && atBreakpoint(bps)) return Exit.BREAKPOINT;
+                else if (watches != null || insnTrace != null) { if (monitorStep()) return Exit.BREAKPOINT; }
                 else if (debugArmed) debugStep();
                 else loop(instructions + 1);
             } catch (CpuFault f) {
@@ -190,6 +209,28 @@ public final class Cpu implements Decoder.Fetch {
                 if (f.vector != Breakpoints.REENTER) Interrupts.exception(this, f.vector, f.errorCode);
             }
         }
+    }
+
+    /**
+     * One instruction with the debugger's hooks (trace, watchpoints); returns whether a watchpoint was hit.
+     * A fault the instruction raises escapes as from {@link #loop}; a watch hit by its delivery is then
+     * reported after the next instruction.
+     */
+    /** One instruction under monitor watchpoints or an instruction trace; true when a watchpoint was hit. */
+    private boolean monitorStep() {
+        CpuTrace t = insnTrace;
+        if (t != null && !halted) t.instruction(this);
+        Watchpoints w = watches;
+        if (w == null) { loop(instructions + 1); return false; }
+        // decoded first (a fetch fault is raised here as step would raise it) for the operand size
+        w.begin(this, halted ? null : fetch());
+        try {
+            loop(instructions + 1);
+        } catch (CpuFault f) {
+            w.abandon();
+            throw f;
+        }
+        return w.end(this);
     }
 
     /**
@@ -350,6 +391,7 @@ public final class Cpu implements Decoder.Fetch {
      */
     public long translate(long lin, int acc) {
         if (untranslated) return lin & 0xFFFF_FFFFL;
+        if (!paging && watches != null) return watched(lin, acc, lin & 0xFFFF_FFFFL);
         int i = (int) (lin >>> 12) & Tlb.FAST_MASK;
         if (tlb.fastTag[i] == lin >>> 12 && (tlb.fastPerm[i] & deny[acc]) == 0) {
             tlb.fastHits[i]++;
@@ -375,7 +417,8 @@ public final class Cpu implements Decoder.Fetch {
             if (denied == Tlb.USER && acOk) denied = 0; // SMAP with RFLAGS.AC=1
             if (denied == 0) {
                 if (checker != null) checker.use(lin, id, acc, user, pagingMode | (acOk ? PagingMode.AC : 0));
-                return tlb.frame(id, lin) | (lin & 0xFFF);
+                long pa = tlb.frame(id, lin) | (lin & 0xFFF);
+                return watches == null ? pa : watched(lin, acc, pa);
             }
         }
         if ((pagingMode & PagingMode.LMA) != 0) {
@@ -396,7 +439,13 @@ public final class Cpu implements Decoder.Fetch {
         }
         int nid = tlb.fill(lin, fetch, walk);
         if (checker != null) checker.filled(lin, nid, walk);
-        return walk.frame | (lin & 0xFFF);
+        long pa = walk.frame | (lin & 0xFFF);
+        return watches == null ? pa : watched(lin, acc, pa);
+    }
+
+    private long watched(long lin, int acc, long pa) {
+        watches.access(this, lin, acc, pa);
+        return pa;
     }
 
     /** #SS(0) when the instruction's stack access made a non-canonical address, else #GP(0) (SDM vol. 3, 6.15). */
@@ -452,7 +501,7 @@ public final class Cpu implements Decoder.Fetch {
     /** Recomputes what the memory path depends on after CR0/CR3/CR4/EFER/CPL change. */
     void updatePaging() {
         paging = (cr0 & 0x8000_0000L) != 0 && (cr0 & 1) != 0;
-        untranslated = !paging && !watchData;
+        untranslated = !paging && !watchData && watches == null;
         pagingMode = PagingMode.of(cr0, cr4, efer);
         for (int acc = 0; acc < Access.KINDS; acc++) {
             deny[acc] = Tlb.denyMask(acc, cpl == 3 && acc < Access.SYS_READ, pagingMode);
@@ -543,13 +592,16 @@ public final class Cpu implements Decoder.Fetch {
     /** Turns the TLB checker on for this vCPU (before it runs): the fast lookup goes off so every use is seen. */
     public void attachChecker(TlbChecker c) {
         checker = c == null ? null : c.register(this::checkerContext, code::forgetCurrentPage);
-        tlb.setFastLookup(c == null && !watchData);
+        updateTranslationPath();
     }
 
-    /** Data breakpoints were armed or disarmed: every data access must (or need no longer) reach translateSlow. */
+    /**
+     * Data breakpoints (DR7) or monitor watchpoints were armed or disarmed: every data access must (or
+     * need no longer) reach the slow path, so the TLB's fast lookup and the no-paging shortcut are off.
+     */
     void updateTranslationPath() {
-        untranslated = !paging && !watchData;
-        tlb.setFastLookup(checker == null && !watchData);
+        untranslated = !paging && !watchData && watches == null;
+        tlb.setFastLookup(checker == null && !watchData && watches == null);
     }
 
     private final TlbChecker.Context checkerCtx = new TlbChecker.Context();

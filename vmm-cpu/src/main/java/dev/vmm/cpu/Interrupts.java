@@ -97,6 +97,7 @@ public final class Interrupts {
      */
     static void deliver(Cpu c, int vector, int err, long ret, boolean soft, boolean ext) {
         int extBit = ext && !soft ? 1 : 0;
+        if (c.eventTrace != null) c.eventTrace.delivery(c, vector, err, c.rip, soft, !soft && (vector >= 32 || vector == NMI));
         if ((c.cr0 & 1) == 0) { deliverReal(c, vector, ret); return; }
         if ((c.efer & Msrs.EFER_LMA) != 0) { deliverLong(c, vector, err, ret, soft, extBit); return; }
         deliverProtected(c, vector, err, ret, soft, extBit);

@@ -62,6 +62,8 @@ public final class Tlb {
     /** Fast hits already added to the statistics, by page-size class. */
     private final long[] fastHitsBySize = new long[TlbStats.SHIFTS.length];
     private boolean fastEnabled = true;
+    /** Told of fills and flushes (the monitor's trace), or null. */
+    private TlbListener listener;
     private int pcid;
     /** Called when an ITLB entry goes away, so the fetch path forgets the code page it holds. */
     private Runnable fetchInvalidated = () -> { };
@@ -103,6 +105,9 @@ public final class Tlb {
     public int pcid() { return pcid; }
 
     public void setFetchInvalidatedListener(Runnable r) { fetchInvalidated = r == null ? () -> { } : r; }
+
+    /** Sets (or with null removes) the listener told of fills and flushes. */
+    public void setListener(TlbListener l) { listener = l; }
 
     /** Turns the fast lookup off (the TLB checker must see every use) or on. */
     public void setFastLookup(boolean on) {
@@ -210,7 +215,9 @@ public final class Tlb {
         int p = r.perm;
         if ((p & SUPER) == 0) p |= USER;
         place(lin, fetch, shift, r.global, r.frame, p, 2);
-        return place(lin, fetch, shift, r.global, r.frame, p, 1);
+        int id = place(lin, fetch, shift, r.global, r.frame, p, 1);
+        if (listener != null) listener.filled(lin, fetch, r.frame, shift, r.global);
+        return id;
     }
 
     /**
@@ -261,6 +268,7 @@ public final class Tlb {
      */
     public void invlpg(long lin) {
         stats.flushes[TlbStats.FlushCause.INVLPG.ordinal()]++;
+        if (listener != null) listener.flushed(TlbStats.FlushCause.INVLPG, lin, pcid);
         dropAddress(lin, pcid, true);
         psc.invalidatePcid(pcid);
     }
@@ -268,12 +276,14 @@ public final class Tlb {
     /** After a #PF on {@code lin}: the processor drops the translations it had for it (SDM 4.10.4.1). */
     public void pageFault(long lin) {
         stats.flushes[TlbStats.FlushCause.PAGE_FAULT.ordinal()]++;
+        if (listener != null) listener.flushed(TlbStats.FlushCause.PAGE_FAULT, lin, pcid);
         dropAddress(lin, pcid, true);
     }
 
     /** INVPCID type 0: {@code lin} in {@code pc}, global translations excepted; that PCID's PSC entries. */
     public void invalidateAddress(long lin, int pc) {
         stats.flushes[TlbStats.FlushCause.INVPCID_ADDRESS.ordinal()]++;
+        if (listener != null) listener.flushed(TlbStats.FlushCause.INVPCID_ADDRESS, lin, pc);
         dropAddress(lin, pc, false);
         psc.invalidatePcid(pc);
     }
@@ -284,6 +294,7 @@ public final class Tlb {
      */
     public void flushPcid(int pc, TlbStats.FlushCause cause) {
         stats.flushes[cause.ordinal()]++;
+        if (listener != null) listener.flushed(cause, -1, pc);
         for (TlbArray t : arrays) {
             for (int k = 0; k < t.entries(); k++) if (t.vpn[k] != -1L && !t.global[k] && t.pcid[k] == pc) drop(t, k);
         }
@@ -299,6 +310,7 @@ public final class Tlb {
      */
     public void flushAll(boolean includingGlobal, TlbStats.FlushCause cause) {
         stats.flushes[cause.ordinal()]++;
+        if (listener != null) listener.flushed(cause, -1, includingGlobal ? -1 : pcid);
         for (TlbArray t : arrays) {
             for (int k = 0; k < t.entries(); k++) if (t.vpn[k] != -1L && (includingGlobal || !t.global[k])) drop(t, k);
         }

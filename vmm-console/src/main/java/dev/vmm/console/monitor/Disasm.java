@@ -20,6 +20,17 @@ final class Disasm {
         return Disassembler.disassemble(src, addr, c.codeMode, count);
     }
 
+    /** The instruction at RIP {@code rip} of the current code segment, or why it cannot be read. */
+    static String insnAt(Cpu c, long rip) {
+        long lin = c.codeMode == 64 ? rip : (c.segBase[dev.vmm.cpu.Seg.CS] + rip) & 0xFFFF_FFFFL;
+        try {
+            List<Disassembler.Line> l = at(c, lin, true, 1);
+            return l.isEmpty() ? "(not mapped)" : l.get(0).text();
+        } catch (MonitorError e) {
+            return "(" + e.getMessage() + ")";
+        }
+    }
+
     /** "cpu0 at 0x1000b0: mov ax,0x10", or without the instruction when it cannot be read. */
     static String where(Cpu c) {
         long lin = c.linearRip();

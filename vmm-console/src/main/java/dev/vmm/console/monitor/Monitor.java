@@ -72,8 +72,15 @@ public final class Monitor {
         this.vm = machine;
         this.shell = new Shell(machine, terminal.writer(), serial);
         ((org.jline.reader.impl.LineReaderImpl) reader).setCompleter(new ShellCompleter(shell.spec()));
+        shell.session().events = reader::printAbove;
         machine.setPauseListener(reason -> {
             guestOut.flushPartial();
+            var hit = machine.lastWatchHit();
+            if (hit != null && reason.equals(hit.describe())) {
+                var c = machine.cpus().get(hit.cpu());
+                reader.printAbove("stopped: " + reason + "; the instruction: " + Disasm.insnAt(c, hit.rip()) + "; next: " + Disasm.where(c));
+                return;
+            }
             reader.printAbove("stopped: " + reason + " (" + Disasm.where(machine.cpus().get(0)).replaceFirst("^cpu\\d+ at 0x[0-9a-f]+: ", "") + ")");
         });
     }

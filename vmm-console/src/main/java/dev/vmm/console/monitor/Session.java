@@ -17,11 +17,23 @@ final class Session {
     final SerialBackends serial;
     /** Set by {@code quit}: the shell ends after this command. */
     volatile boolean quit;
+    /** Where events that happen while the guest runs go (traces): above the prompt in the shell. */
+    volatile java.util.function.Consumer<String> events = this::printEvent;
+    private Tracer tracer;
 
     Session(Machine vm, PrintWriter out, SerialBackends serial) {
         this.vm = vm;
         this.out = out;
         this.serial = serial;
+    }
+
+    private void printEvent(String line) {
+        synchronized (out) { out.println(line); out.flush(); }
+    }
+
+    synchronized Tracer tracer() {
+        if (tracer == null) tracer = new Tracer(vm, line -> events.accept(line));
+        return tracer;
     }
 
     Cpu cpu(Integer n) {

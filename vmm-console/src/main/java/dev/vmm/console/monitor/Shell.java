@@ -23,7 +23,7 @@ public final class Shell {
     @Command(name = "", description = "vmm monitor commands. 'help COMMAND' for one command.",
             subcommands = {StopCommand.class, ContCommand.class, StepCommand.class, QuitCommand.class, ResetCommand.class,
                 InfoCommand.class, XCommand.class, XpCommand.class, SetCommand.class, WalkCommand.class, ExplainCommand.class,
-                BreakCommand.class, DeleteCommand.class, CheckCommand.class, HelpCommand.class})
+                BreakCommand.class, WatchCommand.class, DeleteCommand.class, TraceCommand.class, CheckCommand.class, HelpCommand.class})
     static final class Root implements Runnable {
         @Override
         public void run() { }

@@ -22,7 +22,7 @@ final class StepCommand extends ShellCommand {
         Cpu.Exit why = s.vm.step(c.apicId(), n);
         long done = c.instructions - before;
         String note = switch (why) {
-            case BREAKPOINT -> " (breakpoint)";
+            case BREAKPOINT -> s.vm.lastWatchHit() != null ? " (" + s.vm.lastWatchHit().describe() + ")" : " (breakpoint)";
             case HALTED -> " (halted)";
             case SHUTDOWN -> " (shutdown: " + c.shutdownReason + ")";
             default -> "";
