@@ -21,7 +21,12 @@ import java.util.function.Consumer;
  * runs out every trace goes off with a message, and each vCPU drops its hooks at its next event.
  */
 final class Tracer implements CpuTrace {
-    enum Kind { FAULTS, TLB, INSN }
+    enum Kind {
+        FAULTS, TLB, INSN, PMAP, SHOOTDOWN;
+
+        /** Whether the kind traces the VMM's pmap (pv mode only). */
+        boolean pv() { return this == PMAP || this == SHOOTDOWN; }
+    }
 
     static final long DEFAULT_LIMIT = 1000;
 
@@ -31,6 +36,8 @@ final class Tracer implements CpuTrace {
     private volatile boolean faults, tlb, insn;
     private final AtomicLong left = new AtomicLong();
     private volatile long limit = DEFAULT_LIMIT;
+    /** The pmap module's listener (pv mode), made at the first 'trace on pmap|shootdown'. */
+    private PmapTracer pmapTracer;
 
     Tracer(Machine vm, Consumer<String> out) {
         this.vm = vm;
@@ -43,6 +50,7 @@ final class Tracer implements CpuTrace {
 
     /** Turns {@code k} on or off; {@code newLimit} > 0 sets the line budget (and refills it). */
     synchronized void set(Kind k, boolean enable, long newLimit) {
+        if (k.pv() && enable && pmapTracer == null) pmapTracer = PmapTracer.of(this, vm.pvMemory());
         if (newLimit > 0) limit = newLimit;
         if (enable) { on.add(k); left.set(limit); } else on.remove(k);
         apply();
@@ -64,16 +72,22 @@ final class Tracer implements CpuTrace {
         tlb = on.contains(Kind.TLB);
         insn = on.contains(Kind.INSN);
         vm.setTraces(insn ? this : null, faults ? this : null, tlb ? this::tlbListener : null);
+        if (pmapTracer != null) pmapTracer.apply(on.contains(Kind.PMAP), on.contains(Kind.SHOOTDOWN));
     }
 
+    /** Whether the machine has a pmap to trace (pv mode). */
+    boolean pv() { return vm.pvMemory() != null; }
+
     /** Prints one event line if the budget allows; the line that exhausts it turns every trace off. */
-    private boolean emit(String line) {
+    boolean emit(String line) {
         long n = left.decrementAndGet();
         if (n < 0) return false;
         out.accept(line);
         if (n == 0) {
             out.accept("trace: " + limit + " lines printed, every trace is off now ('trace on KIND' again, 'trace limit N' for more)");
-            synchronized (this) { on.clear(); faults = tlb = insn = false; }
+            PmapTracer p;
+            synchronized (this) { on.clear(); faults = tlb = insn = false; p = pmapTracer; }
+            if (p != null) { p.pmap = false; p.shootdown = false; }   // its listener leaves the pmap at its next event
             vm.setTraces(null, null, null);   // the vCPUs drop the hooks now (below) and the machine at its next pause
         }
         return true;
@@ -130,5 +144,5 @@ final class Tracer implements CpuTrace {
         return switch (shift) { case 12 -> "4K"; case 21 -> "2M"; case 22 -> "4M"; case 30 -> "1G"; default -> "2^" + shift; };
     }
 
-    static List<String> kindNames() { return List.of("faults", "tlb", "insn"); }
+    static List<String> kindNames() { return List.of("faults", "tlb", "insn", "pmap", "shootdown"); }
 }

@@ -45,6 +45,7 @@ class PvMonitorTest {
 
     @BeforeAll
     static void walkTheSpacesDirectly() throws Exception {
+        parentMapped = childMapped = 0;   // PvTraceTest runs this too, in the same JVM
         try (Machine vm = new Machine(CONFIG, null, null)) {
             vm.loadMultiboot("pvtest", ImageCatalog.find("pvtest").orElseThrow());
             vm.addBreakpoint(BEFORE_DESTROY);

@@ -135,8 +135,8 @@ class WatchTraceTest {
         assertTrue(o.contains("error: 'zz' is not a number"), o);
         assertTrue(o.contains("error: no watchpoint 3 (info break lists them)"), o);
         assertTrue(o.contains("error: give ADDR (a breakpoint) or -w N (a watchpoint), not both"), o);
-        assertTrue(o.contains("error: trace on what? faults, tlb, insn or all"), o);
-        assertTrue(o.contains("error: unknown trace 'frobs': one of faults, tlb, insn, all"), o);
+        assertTrue(o.contains("error: trace on what? faults, tlb, insn, pmap, shootdown or all"), o);
+        assertTrue(o.contains("error: unknown trace 'frobs': one of faults, tlb, insn, pmap, shootdown, all"), o);
         assertTrue(o.contains("error: trace sideways?"), o);
         assertTrue(o.contains("error: trace limit 0 is out of range"), o);
         assertTrue(o.contains("no breakpoints or watchpoints"), o);

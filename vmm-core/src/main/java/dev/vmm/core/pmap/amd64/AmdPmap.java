@@ -207,18 +207,19 @@ public final class AmdPmap implements Pmap {
     // Each call that may change entries is reported to the TLB checker (AmdPmapModule.beginCall/endCall).
 
     @Override public int enter(long va, VmPage m, int prot, int flags, int psind) {
-        String c = module.beginCall("pmap_enter");
-        try { return PmapEnter.enter(this, va, m, prot, flags, psind); } finally { module.endCall(c); }
+        boolean c = module.beginCall("pmap_enter", this, va, -1, m, prot, flags | psind << 16);
+        long r = PmapTrace.THREW;
+        try { int rv = PmapEnter.enter(this, va, m, prot, flags, psind); r = rv; return rv; } finally { module.endCall(c, r); }
     }
 
     @Override public void enterObject(long start, long end, List<VmPage> pages, VmPage mStart, int prot) {
-        String c = module.beginCall("pmap_enter_object");
-        try { PmapEnter.enterObject(this, start, end, pages, mStart, prot); } finally { module.endCall(c); }
+        boolean c = module.beginCall("pmap_enter_object", this, start, end, mStart, prot, -1);
+        try { PmapEnter.enterObject(this, start, end, pages, mStart, prot); } finally { module.endCall(c, PmapTrace.NO_RESULT); }
     }
 
     @Override public void enterQuick(long va, VmPage m, int prot) {
-        String c = module.beginCall("pmap_enter_quick");
-        try { PmapEnter.enterQuick(this, va, m, prot); } finally { module.endCall(c); }
+        boolean c = module.beginCall("pmap_enter_quick", this, va, -1, m, prot, -1);
+        try { PmapEnter.enterQuick(this, va, m, prot); } finally { module.endCall(c, PmapTrace.NO_RESULT); }
     }
 
     /** The PDPE address when {@code va} is inside a 1 GiB mapping, else -1. */
@@ -252,33 +253,33 @@ public final class AmdPmap implements Pmap {
     @Override public int mincore(long va, long[] paOut) { return PmapProtect.mincore(this, va, paOut); }
 
     @Override public void protect(long sva, long eva, int prot) {
-        String c = module.beginCall("pmap_protect");
-        try { PmapProtect.protect(this, sva, eva, prot); } finally { module.endCall(c); }
+        boolean c = module.beginCall("pmap_protect", this, sva, eva, null, prot, -1);
+        try { PmapProtect.protect(this, sva, eva, prot); } finally { module.endCall(c, PmapTrace.NO_RESULT); }
     }
 
     @Override public void remove(long sva, long eva) {
-        String c = module.beginCall("pmap_remove");
-        try { PmapRemove.remove(this, sva, eva); } finally { module.endCall(c); }
+        boolean c = module.beginCall("pmap_remove", this, sva, eva, null, -1, -1);
+        try { PmapRemove.remove(this, sva, eva); } finally { module.endCall(c, PmapTrace.NO_RESULT); }
     }
 
     @Override public void removePages() {
-        String c = module.beginCall("pmap_remove_pages");
-        try { PmapRemove.removePages(this); } finally { module.endCall(c); }
+        boolean c = module.beginCall("pmap_remove_pages", this, -1, -1, null, -1, -1);
+        try { PmapRemove.removePages(this); } finally { module.endCall(c, PmapTrace.NO_RESULT); }
     }
 
     @Override public void unwire(long sva, long eva) {
-        String c = module.beginCall("pmap_unwire");
-        try { PmapProtect.unwire(this, sva, eva); } finally { module.endCall(c); }
+        boolean c = module.beginCall("pmap_unwire", this, sva, eva, null, -1, -1);
+        try { PmapProtect.unwire(this, sva, eva); } finally { module.endCall(c, PmapTrace.NO_RESULT); }
     }
 
     @Override public void advise(long sva, long eva, int advice) {
-        String c = module.beginCall("pmap_advise");
-        try { PmapProtect.advise(this, sva, eva, advice); } finally { module.endCall(c); }
+        boolean c = module.beginCall("pmap_advise", this, sva, eva, null, -1, advice);
+        try { PmapProtect.advise(this, sva, eva, advice); } finally { module.endCall(c, PmapTrace.NO_RESULT); }
     }
 
     @Override public void copy(Pmap src, long dstAddr, long len, long srcAddr) {
-        String c = module.beginCall("pmap_copy");
-        try { PmapProtect.copy(this, (AmdPmap) src, dstAddr, len, srcAddr); } finally { module.endCall(c); }
+        boolean c = module.beginCall("pmap_copy", this, dstAddr, dstAddr + len, null, -1, -1);
+        try { PmapProtect.copy(this, (AmdPmap) src, dstAddr, len, srcAddr); } finally { module.endCall(c, PmapTrace.NO_RESULT); }
     }
 
     @Override public void pinit2() { module.copyKernelSlots(this); }

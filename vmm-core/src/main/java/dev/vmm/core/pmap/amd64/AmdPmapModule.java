@@ -43,12 +43,21 @@ public final class AmdPmapModule implements PmapModule {
     /** kernel_vm_end: kernel page tables exist below this address. */
     long kernelVmEnd = VM_MIN_KERNEL_ADDRESS;
     private long quickVa;
-    /** The TLB checker's pmap rule, or null (then a pmap call pays one null test). */
+    /** The TLB checker's pmap rule, or null. */
     private TlbChecker checker;
+    /** The monitor's trace, or null. */
+    private PmapTrace trace;
+    /** checker or trace set: only then are calls bracketed (otherwise a pmap call pays this one test). */
+    private boolean bracketing;
     /** Pmap calls nest (pmap_enter reclaiming pv chunks removes other mappings): only the outermost is reported. */
     private int callDepth;
     private long callSeq;
-    private String openCall;
+    /** The outermost open call: the checker's token (null when the checker was off at its start) and its arguments. */
+    private String checkerToken;
+    private TlbChecker callChecker;
+    private String callName;
+    private int callPmap, callProt, callFlags;
+    private long callSva, callEva, callPa;
     /** pagesizes[]: the CPU reports 1 GiB pages (CPUID 0x80000001 EDX bit 26), so psind 2 is there with superpages. */
     private long[] pagesizes = {4096, NBPDR, NBPDP};
 
@@ -66,6 +75,7 @@ public final class AmdPmapModule implements PmapModule {
         this.mem = phys.memory();
         this.pv = new PvTable(this, phys);
         this.shootdown = new Shootdown(port, counters);
+        this.shootdown.module = this;
         this.curpmap = new AmdPmap[Math.max(1, port.cpuCount())];
     }
 
@@ -76,23 +86,57 @@ public final class AmdPmapModule implements PmapModule {
      * {@link TlbChecker#beginPmapCall} and {@link TlbChecker#endPmapCall} (named like "pmap_remove#17"), so
      * a vCPU that uses a translation the call changed after it returned is reported against that call.
      */
-    public void setTlbChecker(TlbChecker c) { checker = c; }
+    public void setTlbChecker(TlbChecker c) { checker = c; bracketing = c != null || trace != null; }
 
-    /** Opens pmap call {@code name} for the checker; returns the token for {@link #endCall} (null when off). */
-    String beginCall(String name) {
-        if (checker == null) return null;
-        if (callDepth++ > 0) return openCall;
-        openCall = name + "#" + ++callSeq;
-        checker.beginPmapCall(openCall);
-        return openCall;
+    /**
+     * Sets (or with null removes) the trace listener: every outermost pmap call that may change entries,
+     * pmap_activate, promotions and demotions, and every shootdown. Set with the VM lock held.
+     */
+    public void setTrace(PmapTrace t) {
+        trace = t;
+        shootdown.trace = t;
+        bracketing = checker != null || t != null;
     }
 
-    /** Closes the call {@link #beginCall} opened: its invalidations and shootdowns are complete. */
-    void endCall(String token) {
-        if (token == null) return;
-        if (--callDepth > 0) return;
-        checker.endPmapCall(token);
-        openCall = null;
+    /**
+     * Opens pmap call {@code name} (on pmap {@code p}, or null for per-page functions; {@code sva}/{@code eva}
+     * the address or range, -1 when absent; {@code m} the page, or null) for the checker and the trace.
+     * Returns whether {@link #endCall} has work; false at once when neither is on.
+     */
+    boolean beginCall(String name, AmdPmap p, long sva, long eva, VmPage m, int prot, int flags) {
+        if (!bracketing) return false;
+        if (callDepth++ > 0) return true;
+        callSeq++;
+        callName = name;
+        callPmap = p == null ? -1 : p.id;
+        callSva = sva;
+        callEva = eva;
+        callPa = m == null ? -1 : m.phys;
+        callProt = prot;
+        callFlags = flags;
+        callChecker = checker;
+        if (callChecker != null) {
+            checkerToken = name + "#" + callSeq;
+            callChecker.beginPmapCall(checkerToken);
+        }
+        return true;
+    }
+
+    /** Closes the call {@link #beginCall} opened (its invalidations and shootdowns are complete) with its result. */
+    void endCall(boolean open, long result) {
+        if (!open || --callDepth > 0) return;
+        if (callChecker != null) { callChecker.endPmapCall(checkerToken); callChecker = null; checkerToken = null; }
+        PmapTrace t = trace;
+        if (t != null) t.call(callName, callSeq, callPmap, callSva, callEva, callPa, callProt, callFlags, result);
+    }
+
+    /** The open pmap call as the checker names it ("pmap_protect#12"), or null. */
+    String openCall() { return callDepth > 0 ? callName + "#" + callSeq : null; }
+
+    /** Reports work inside a call (promotion, demotion) or outside one (pmap_activate) to the trace. */
+    void traceEvent(String function, AmdPmap p, long sva, long eva, long pa, int prot) {
+        PmapTrace t = trace;
+        if (t != null) t.call(function, 0, p.id, sva, eva, pa, prot, -1, PmapTrace.NO_RESULT);
     }
 
     @Override
@@ -209,6 +253,7 @@ public final class AmdPmapModule implements PmapModule {
         p.active |= 1L << cpu;
         curpmap[cpu] = p;
         shootdown.port().loadCr3(cpu, p.cr3());
+        if (trace != null) traceEvent("pmap_activate", p, -1, -1, p.cr3(), -1);
     }
 
     /** The pmap vCPU {@code cpu} runs on, or null. */
@@ -216,8 +261,8 @@ public final class AmdPmapModule implements PmapModule {
 
     @Override
     public void growkernel(long addr) {
-        String c = beginCall("pmap_growkernel");
-        try { growkernel0(addr); } finally { endCall(c); }
+        boolean c = beginCall("pmap_growkernel", kernelPmap, addr, -1, null, -1, -1);
+        try { growkernel0(addr); } finally { endCall(c, PmapTrace.NO_RESULT); }
     }
 
     private void growkernel0(long addr) {
@@ -243,8 +288,8 @@ public final class AmdPmapModule implements PmapModule {
 
     @Override
     public void qenter(long va, List<VmPage> pages) {
-        String c = beginCall("pmap_qenter");
-        try { qenter0(va, pages); } finally { endCall(c); }
+        boolean c = beginCall("pmap_qenter", kernelPmap, va, va + ((long) pages.size() << 12), pages.isEmpty() ? null : pages.getFirst(), -1, -1);
+        try { qenter0(va, pages); } finally { endCall(c, PmapTrace.NO_RESULT); }
     }
 
     private void qenter0(long va, List<VmPage> pages) {
@@ -263,8 +308,8 @@ public final class AmdPmapModule implements PmapModule {
 
     @Override
     public void qremove(long va, int count) {
-        String c = beginCall("pmap_qremove");
-        try { qremove0(va, count); } finally { endCall(c); }
+        boolean c = beginCall("pmap_qremove", kernelPmap, va, va + ((long) count << 12), null, -1, -1);
+        try { qremove0(va, count); } finally { endCall(c, PmapTrace.NO_RESULT); }
     }
 
     private void qremove0(long va, int count) {
@@ -295,8 +340,8 @@ public final class AmdPmapModule implements PmapModule {
 
     @Override
     public void objectInitPt(Pmap pmap, long addr, List<VmPage> pages, long size) {
-        String c = beginCall("pmap_object_init_pt");
-        try { objectInitPt0(pmap, addr, pages, size); } finally { endCall(c); }
+        boolean c = beginCall("pmap_object_init_pt", (AmdPmap) pmap, addr, addr + size, pages.isEmpty() ? null : pages.getFirst(), -1, -1);
+        try { objectInitPt0(pmap, addr, pages, size); } finally { endCall(c, PmapTrace.NO_RESULT); }
     }
 
     private void objectInitPt0(Pmap pmap, long addr, List<VmPage> pages, long size) {
@@ -340,8 +385,8 @@ public final class AmdPmapModule implements PmapModule {
     @Override public void pageInit(VmPage m) { pv.pageInit(m); }
 
     @Override public void clearModify(VmPage m) {
-        String c = beginCall("pmap_clear_modify");
-        try { PmapPages.clearModify(this, m); } finally { endCall(c); }
+        boolean c = beginCall("pmap_clear_modify", null, -1, -1, m, -1, -1);
+        try { PmapPages.clearModify(this, m); } finally { endCall(c, PmapTrace.NO_RESULT); }
     }
 
     @Override public boolean isModified(VmPage m) { return PmapPages.test(this, m, true); }
@@ -353,18 +398,19 @@ public final class AmdPmapModule implements PmapModule {
     @Override public int pageWiredMappings(VmPage m) { return PmapPages.wiredMappings(this, m); }
 
     @Override public void removeAll(VmPage m) {
-        String c = beginCall("pmap_remove_all");
-        try { PmapRemove.removeAll(this, m); } finally { endCall(c); }
+        boolean c = beginCall("pmap_remove_all", null, -1, -1, m, -1, -1);
+        try { PmapRemove.removeAll(this, m); } finally { endCall(c, PmapTrace.NO_RESULT); }
     }
 
     @Override public void removeWrite(VmPage m) {
-        String c = beginCall("pmap_remove_write");
-        try { PmapPages.removeWrite(this, m); } finally { endCall(c); }
+        boolean c = beginCall("pmap_remove_write", null, -1, -1, m, -1, -1);
+        try { PmapPages.removeWrite(this, m); } finally { endCall(c, PmapTrace.NO_RESULT); }
     }
 
     @Override public int tsReferenced(VmPage m) {
-        String c = beginCall("pmap_ts_referenced");
-        try { return PmapPages.tsReferenced(this, m); } finally { endCall(c); }
+        boolean c = beginCall("pmap_ts_referenced", null, -1, -1, m, -1, -1);
+        long r = PmapTrace.THREW;
+        try { int n = PmapPages.tsReferenced(this, m); r = n; return n; } finally { endCall(c, r); }
     }
 
     @Override public void copyPage(VmPage src, VmPage dst) {

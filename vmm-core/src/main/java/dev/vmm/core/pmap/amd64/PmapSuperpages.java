@@ -51,6 +51,7 @@ final class PmapSuperpages {
         }
         long newpde = base | (first & ~PG_FRAME & ~PG_A) | allA | PG_PS | PG_PROMOTED;
         pmap.store(pdeA, newpde);
+        pmap.module.traceEvent("pmap_promote_pde", pmap, va2m, va2m + NBPDR, base, -1);
         pmap.module.shootdown.invalidateRange(pmap, va2m, va2m + NBPDR);
         c.pdePromotions++;
     }
@@ -89,6 +90,7 @@ final class PmapSuperpages {
         long bits = old & ~PG_PS_FRAME & ~PG_PS & ~PG_PROMOTED;
         for (int i = 0; i < NPTEPG; i++) pmap.store(mpte.phys + i * 8L, (base + ((long) i << 12)) | bits);
         pmap.store(pdeA, mpte.phys | PG_V | PG_RW | PG_A | PG_M | (isUser(va2m) ? PG_U : 0));
+        pmap.module.traceEvent("pmap_demote_pde", pmap, va2m, va2m + NBPDR, base, -1);
         pmap.module.shootdown.invalidateRange(pmap, va2m, va2m + NBPDR);
         if ((old & PG_MANAGED) != 0) {
             PvEntry e = PvTable.remove(pv.pvh(base), pmap, va2m);
@@ -102,6 +104,7 @@ final class PmapSuperpages {
     private static boolean abort(AmdPmap pmap, long pdeA, long va2m, PmapCounters c) {
         List<VmPage> free = new ArrayList<>();
         PmapRemove.removePde(pmap, pdeA, va2m, free);
+        pmap.module.traceEvent("pmap_demote_pde (failed: superpage removed)", pmap, va2m, va2m + NBPDR, -1, -1);
         pmap.module.shootdown.invalidateRange(pmap, va2m, va2m + NBPDR);
         pmap.freeAll(free);
         c.pdeDemotionFailures++;

@@ -66,6 +66,9 @@ public final class Shootdown {
     private long generation;
     private int initiator = -1;
     private boolean skipRemote;
+    /** The monitor's trace (AmdPmapModule.setTrace), or null; {@code module} names the open pmap call for it. */
+    PmapTrace trace;
+    AmdPmapModule module;
     public long pages, ranges, alls;
 
     Shootdown(TlbInvalidator port, PmapCounters counters) {
@@ -123,7 +126,7 @@ public final class Shootdown {
         int self = initiator;
         if (self >= 0 && (targets & (1L << self)) != 0) apply(self, kind, sva, eva, pmap.isKernel());
         long remote = self >= 0 ? targets & ~(1L << self) : targets;
-        if (remote == 0 || skipRemote) return;
+        if (remote == 0 || skipRemote) { if (trace != null) traced(kind, self, pmap, sva, eva, targets, remote, -1); return; }
         long gen = ++generation;
         counters.shootdowns++;
         Request[] sent = new Request[boxes.length];
@@ -135,15 +138,23 @@ public final class Shootdown {
             if (port.targetStopped(cpu)) service(cpu);   // no vCPU runs (the pmap alone): it acts now
             else { counters.shootdownIpis++; port.ipi(cpu); }
         }
-        awaitAcknowledgements(sent, gen);
+        long latency = awaitAcknowledgements(sent, gen);
+        if (trace != null) traced(kind, self, pmap, sva, eva, targets, remote, latency);
+    }
+
+    private void traced(Kind kind, int self, AmdPmap pmap, long sva, long eva, long targets, long remote, long latency) {
+        PmapTrace t = trace;
+        if (t != null) t.shootdown(kind, self, module == null ? null : module.openCall(), pmap.id, sva, eva, targets, remote, latency);
     }
 
     /**
      * Spins until every target acknowledged {@code gen}. It cannot wait forever: a target with a thread
      * of its own serves its mailbox at its next instruction boundary, also while it waits for the VM lock
      * and when its thread leaves (LocalApic.setOwnThread), and a target without one was served at once.
+     * Returns the largest latency (target instructions between the request and its acknowledgement).
      */
-    private void awaitAcknowledgements(Request[] sent, long gen) {
+    private long awaitAcknowledgements(Request[] sent, long gen) {
+        long max = -1;
         for (int cpu = 0; cpu < sent.length; cpu++) {
             Request r = sent[cpu];
             if (r == null) continue;
@@ -152,7 +163,9 @@ public final class Shootdown {
             counters.shootdownLatency += latency;
             counters.shootdownLatencyMax = Math.max(counters.shootdownLatencyMax, latency);
             counters.shootdownAcks++;
+            max = Math.max(max, latency);
         }
+        return max;
     }
 
     /**
