@@ -239,18 +239,26 @@ public final class Cpu implements Decoder.Fetch {
      * leave at once.
      */
     private void loop(long end) {
-        while (instructions < end && !stopRequested && !halted) {
-            long chunkEnd = Math.min(end, instructions + CHECK_EVERY);
-            while (instructions < chunkEnd) {
-                if ((flagsRest & Flags.IF) != 0 && !inhibitInterrupts && interrupts.pending()) {
-                    Interrupts.checkExternal(this);
+        try {
+            while (instructions < end && !stopRequested && !halted) {
+                long chunkEnd = Math.min(end, instructions + CHECK_EVERY);
+                fuseEnd = chunkEnd;
+                while (instructions < chunkEnd) {
+                    if ((flagsRest & Flags.IF) != 0 && !inhibitInterrupts && interrupts.pending()) {
+                        Interrupts.checkExternal(this);
+                    }
+                    inhibitInterrupts = false;
+                    step();
+                    if (halted | shutdown) return;
                 }
-                inhibitInterrupts = false;
-                step();
-                if (halted | shutdown) return;
             }
+        } finally {
+            fuseEnd = 0; // step() called on its own runs exactly one instruction
         }
     }
+
+    /** Instruction count a fused pair may reach (see {@link Fusion}); 0 outside {@link #loop}. */
+    long fuseEnd;
 
     private static final int CHECK_EVERY = 1024;
 

@@ -61,6 +61,17 @@ final class DecodedCache {
         return n;
     }
 
+    /**
+     * The cached instruction that follows {@code d} in the current code page, or null (not decoded yet,
+     * or the next instruction starts in the next page). {@code d} is the instruction the vCPU is running.
+     */
+    Insn following(Cpu c, Insn d) {
+        long lin = c.codeMode == 64 ? c.rip : (c.segBase[Seg.CS] + c.rip) & 0xFFFF_FFFFL;
+        if (lin >>> 12 != curLinPage || !cur.valid) return null;
+        int off = (int) (lin & 0xFFF) + d.len;
+        return off < 4096 ? cur.at[off] : null;
+    }
+
     void invalidate(long pfn) {
         Page p = pages.remove(pfn);
         if (p != null) p.valid = false;
