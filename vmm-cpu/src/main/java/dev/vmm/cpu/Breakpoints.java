@@ -83,6 +83,7 @@ final class Breakpoints {
     /** Before an instruction: an enabled execute breakpoint at its address is a #DB fault, unless RF=1. */
     static void beforeInstruction(Cpu c) {
         c.iretLoadedRf = false;
+        c.stringRestart = false;
         if ((c.flagsRest & Flags.RF) != 0) return;
         int hits = match(c, c.linearRip(), true, false);
         if (hits == 0) return;
@@ -92,7 +93,9 @@ final class Breakpoints {
 
     /** After an instruction completed: RF is cleared (unless IRET loaded it); data hits become a #DB trap. */
     static void afterInstruction(Cpu c) {
-        if (!c.iretLoadedRf) c.flagsRest &= ~Flags.RF;
+        // RF=1 lets one instruction past its execute breakpoint; a string instruction that will run again
+        // for its remaining iterations has not completed yet
+        if (!c.iretLoadedRf && !c.stringRestart) c.flagsRest &= ~Flags.RF;
         if (c.rfStep) { c.rfStep = false; update(c); }
         int hits = c.dataHits;
         if (hits == 0) return;

@@ -120,6 +120,8 @@ public final class Cpu implements Decoder.Fetch {
     int dataHits;
     /** IRET loaded RFLAGS (RF included) during the instruction executing. */
     boolean iretLoadedRf;
+    /** A repeated string instruction stopped between iterations to run again: RF stays as it is. */
+    boolean stringRestart;
     /** IRET loaded RF=1 with no breakpoint armed: one instruction runs on the checked path, which clears RF. */
     boolean rfStep;
     /** Paging is off and no data breakpoint is armed: linear addresses are physical, no lookup at all. */

@@ -71,6 +71,35 @@ class SegmentLimitTest {
         assertEquals(-1, l.runUntil(TestCpu.CODE + code.length, 5));
     }
 
+    @Test
+    void nearBranchesBeyondTheCodeSegmentLimitAreGp0() {
+        // CS 0x38: base 0, limit 0x100FFF (G=1), 32-bit; ljmp $0x38,$CODE+7 ; mov $target,%eax ; jmp *%eax
+        long smallCode = 0x00C0_9B00_0000_0100L;
+        String enter = "EA07001000 3800";
+        t.reset();
+        t.mem.write64(t.cpu.gdtrBase + 0x38, smallCode);
+        t.cpu.gdtrLimit = 0x3F;
+        byte[] code = HexFormat.of().parseHex((enter + "B800101000 FFE0").replace(" ", ""));
+        t.loadCode(code);
+        assertEquals(Interrupts.GP, t.runUntil(0x101000, 5), "jmp *%eax to 0x101000");
+        assertEquals(TestCpu.CODE + 12, t.cpu.rip, "the JMP faulted");
+        assertEquals(0x100FFFL, t.cpu.segLimit[Seg.CS]);
+        code = HexFormat.of().parseHex((enter + "B8F00F1000 FFE0").replace(" ", ""));
+        t.reset();
+        t.mem.write64(t.cpu.gdtrBase + 0x38, smallCode);
+        t.cpu.gdtrLimit = 0x3F;
+        t.loadCode(code);
+        assertEquals(-1, t.runUntil(0x100FF0, 5), "within the limit");
+        code = HexFormat.of().parseHex((enter + "E8F40F0000").replace(" ", "")); // call to CODE + 12 + 0xff4 = 0x101000
+        t.reset();
+        t.mem.write64(t.cpu.gdtrBase + 0x38, smallCode);
+        t.cpu.gdtrLimit = 0x3F;
+        t.loadCode(code);
+        t.cpu.r[4] = TestCpu.STACK_TOP;
+        assertEquals(Interrupts.GP, t.runUntil(0x101000, 5), "call rel32 beyond the limit");
+        assertEquals(TestCpu.STACK_TOP, t.cpu.r[4], "nothing pushed");
+    }
+
     private static int run64(String hex, long rsp, long rax) {
         TestCpu l = new TestCpu(64, 0);
         byte[] code = HexFormat.of().parseHex(hex.replace(" ", ""));
