@@ -581,6 +581,21 @@ ring3_back:
         call    puthex64
         movb    $'\n', %al
         call    putc
+#ifdef TRIPLE_FAULT
+# modetest-triple: a kernel stack overflow in long mode. #PF and #DF both run on IST2, which now points
+# into unmapped memory: the #PF's frame push faults (#PF while delivering #PF = #DF), and so does the
+# #DF's, which shuts the processor down.
+        movl    $msg_triple, %esi
+        call    puts
+        movabsq $UNMAPPED + 0x1000, %rax
+        movq    %rax, tss + 0x2C
+        movb    $2, idt + 14 * 16 + 4
+        movq    $0, ex_mode
+        movabsq $UNMAPPED, %rbx
+        movl    (%rbx), %eax
+        movl    $msg_survived, %esi     # not reached
+        call    puts
+#endif
         movq    failures, %rax
         testq   %rax, %rax
         setnz   %al
@@ -938,6 +953,8 @@ msg_ist:        .asciz "int-ist"
 msg_syscall:    .asciz "syscall-sysret"
 msg_pfuser:     .asciz "pf-user"
 msg_done:       .asciz "modetest: failures 0x"
+msg_triple:     .asciz "modetest: #PF and #DF on an unmapped IST stack\n"
+msg_survived:   .asciz "FAIL no triple fault\n"
 msg_unexpected: .asciz "FAIL unexpected exception 0x"
 msg_at:         .asciz " at RIP 0x"
 
