@@ -393,6 +393,9 @@ ms_after:
         movq    $0, ex_vec
         movl    $APIC + 0x300, %eax
         movl    $0x40040, (%rax)        # ICR: fixed, vector 0x40, shorthand self
+        movl    $APIC + 0x220, %eax     # wait until IRR shows it (a self-IPI takes time on hardware)
+2:      testl   $1, (%rax)              # IRR bit 0x40 = register 0x220, bit 0
+        jz      2b
         sti
         movl    $1, %r8d                # in the shadow
 sti_after:
