@@ -135,6 +135,31 @@ class SegmentLimitTest {
         }
     }
 
+    /** LTR or LLDT of selector 0x38 in 64-bit mode, the 16-byte descriptor {@code lo, hi} at GDT slot 7. */
+    private static TestCpu loadSystem(String insn, long lo, long hi, int expectVector) {
+        TestCpu l = new TestCpu(64, 0);
+        l.mem.write64(l.cpu.gdtrBase + 0x38, lo);
+        l.mem.write64(l.cpu.gdtrBase + 0x40, hi);
+        l.cpu.gdtrLimit = 0x47;
+        byte[] code = HexFormat.of().parseHex("66B83800" + insn);
+        l.loadCode(code);
+        assertEquals(expectVector, l.runUntil(TestCpu.CODE + code.length, 3));
+        if (expectVector >= 0) assertEquals(0x38, l.cpu.fault.errorCode);
+        return l;
+    }
+
+    @Test
+    void sixteenByteSystemDescriptorsIn64BitMode() {
+        String ltr = "0F00D8", lldt = "0F00D0";
+        long tss = 0x0000_8900_5000_0067L, ldt = 0x0000_8200_6000_00FFL; // base 0x5000 / 0x6000, low dword
+        assertEquals(0xFFFF_8000_0000_5000L, loadSystem(ltr, tss, 0xFFFF_8000L, -1).cpu.trBase);
+        assertEquals(0x0000_0001_0000_6000L, loadSystem(lldt, ldt, 0x1L, -1).cpu.ldtrBase);
+        loadSystem(ltr, tss, 0x0000_8000L, Interrupts.GP);                  // base 0x0000_8000_0000_5000: not canonical
+        loadSystem(lldt, ldt, 0x0000_8000L, Interrupts.GP);
+        loadSystem(ltr, tss, 0x0000_0100_0000_0000L, Interrupts.GP);        // upper half's type field nonzero
+        loadSystem(ltr, 0x0000_8100_5000_0067L, 0, Interrupts.GP);          // a 16-bit TSS: not in IA-32e mode
+    }
+
     @Test
     void faultWhileDeliveringTheDoubleFaultShutsDownIn64BitMode() {
         TestCpu l = new TestCpu(64, 0);
