@@ -43,7 +43,8 @@ final class SegmentLimits {
     static void check(Cpu c, int seg, long offset) {
         int attr = c.segAttr[seg];
         boolean ok;
-        if ((attr & Segments.ATTR_P) == 0) ok = false; // a null selector was loaded (protected mode)
+        // a null selector was loaded in protected mode; real mode looks at the limit only
+        if ((attr & Segments.ATTR_P) == 0) ok = (c.cr0 & 1) == 0 && offset <= c.segLimit[seg];
         else if (expandDown(attr)) {
             long upper = (attr & Segments.ATTR_DB) != 0 ? FOUR_GIB : 0xFFFF;
             ok = offset > c.segLimit[seg] && offset <= upper;

@@ -62,6 +62,24 @@ class SegmentLimitTest {
     }
 
     @Test
+    void realModeChecksTheLimitButNotTheAttributes() {
+        t.reset();
+        t.cpu.cr0 &= ~1L; // real mode, DS left with a null selector's attributes (P=0) and a 64 KiB limit
+        Segments.load(t.cpu, Seg.DS, 0);
+        t.cpu.segAttr[Seg.DS] = 0;
+        t.cpu.segLimit[Seg.DS] = 0xFFFF;
+        t.cpu.updateMode();
+        byte[] code = HexFormat.of().parseHex("A0FFFF67A000000100"); // mov 0xffff,%al ; addr32 mov 0x10000,%al
+        t.loadCode(code);
+        t.cpu.segBase[Seg.CS] = TestCpu.CODE; // CS's hidden base at the code, IP 0
+        t.cpu.rip = 0;
+        t.cpu.updateMode();
+        assertEquals(16, t.cpu.codeMode);
+        assertEquals(Interrupts.GP, t.runUntil(code.length, 4), "only the second load is beyond the limit");
+        assertEquals(3, t.cpu.rip);
+    }
+
+    @Test
     void noLimitChecksInSixtyFourBitMode() {
         TestCpu l = new TestCpu(64, 0);
         l.cpu.segLimit[Seg.DS] = 0xFFF; // ignored in 64-bit mode
