@@ -55,6 +55,14 @@ public final class Cpu implements Decoder.Fetch {
      * load and branch outside 64-bit mode and nothing in it.
      */
     final boolean[] segChecked = new boolean[6];
+    /**
+     * Outside 64-bit mode a data segment register holds a segment that may not be written (read-only
+     * data, or a readable code segment): then every segment is checked, and {@link #roLin} is the linear
+     * address of the last access formed through a non-writable segment (-1 if the last was writable), which
+     * a write must not go to (#GP(0)); writes leave the fast TLB lookup meanwhile. False in the usual case.
+     */
+    boolean roData;
+    long roLin = -1;
 
     // ---- system state (SDM vol. 3, 2.1) ----
     public long cr0 = 0x6000_0010L, cr2, cr3, cr4, cr8, efer;
@@ -371,6 +379,7 @@ public final class Cpu implements Decoder.Fetch {
      */
     private long translateSlow(long lin, int acc) {
         if (watchData) Breakpoints.dataAccess(this, lin, acc);
+        if (roData && acc == Access.WRITE && lin == roLin) throw gp(0); // a write through a non-writable segment
         if (!paging) return lin & 0xFFFF_FFFFL;
         boolean fetch = acc == Access.EXEC;
         boolean user = cpl == 3 && acc < Access.SYS_READ;
@@ -458,7 +467,7 @@ public final class Cpu implements Decoder.Fetch {
     /** Recomputes what the memory path depends on after CR0/CR3/CR4/EFER/CPL change. */
     void updatePaging() {
         paging = (cr0 & 0x8000_0000L) != 0 && (cr0 & 1) != 0;
-        untranslated = !paging && !watchData;
+        untranslated = !paging && !watchData && !roData;
         pagingMode = PagingMode.of(cr0, cr4, efer);
         for (int acc = 0; acc < Access.KINDS; acc++) {
             deny[acc] = Tlb.denyMask(acc, cpl == 3 && acc < Access.SYS_READ, pagingMode);
@@ -549,13 +558,14 @@ public final class Cpu implements Decoder.Fetch {
     /** Turns the TLB checker on for this vCPU (before it runs): the fast lookup goes off so every use is seen. */
     public void attachChecker(TlbChecker c) {
         checker = c == null ? null : c.register(this::checkerContext, code::forgetCurrentPage);
-        tlb.setFastLookup(c == null && !watchData);
+        tlb.setFastLookup(c == null && !watchData && !roData);
     }
 
     /** Data breakpoints were armed or disarmed: every data access must (or need no longer) reach translateSlow. */
     void updateTranslationPath() {
-        untranslated = !paging && !watchData;
-        tlb.setFastLookup(checker == null && !watchData);
+        boolean slow = watchData || roData;
+        untranslated = !paging && !slow;
+        tlb.setFastLookup(checker == null && !slow);
     }
 
     private final TlbChecker.Context checkerCtx = new TlbChecker.Context();
@@ -660,10 +670,12 @@ public final class Cpu implements Decoder.Fetch {
         if (!pe) codeMode = 16;
         else if (lma && (attr & Segments.ATTR_L) != 0) codeMode = 64;
         else codeMode = (attr & Segments.ATTR_DB) != 0 ? 32 : 16;
+        boolean ro = codeMode != 64 && SegmentLimits.readOnlyDataLoaded(this);
         for (int s = 0; s < 6; s++) {
             segBaseEff[s] = codeMode == 64 && s < Seg.FS ? 0 : segBase[s];
-            segChecked[s] = codeMode != 64 && !SegmentLimits.flat(segBase[s], segLimit[s], segAttr[s]);
+            segChecked[s] = codeMode != 64 && (ro || !SegmentLimits.flat(segBase[s], segLimit[s], segAttr[s]));
         }
+        if (ro != roData) { roData = ro; roLin = -1; updateTranslationPath(); }
     }
 
     public int apicId() { return apicId; }

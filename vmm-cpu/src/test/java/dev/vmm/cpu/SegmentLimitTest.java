@@ -53,6 +53,26 @@ class SegmentLimitTest {
         assertEquals(-1, run(SMALL_DOWN, LOAD_DS + " A0FFFFFFFF"));          // B=1: up to 4 GiB - 1
     }
 
+    /** GDT slot 7: flat read-only data (type 1). */
+    private static final long READ_ONLY = 0x00CF_9100_0000_FFFFL;
+
+    @Test
+    void writesThroughReadOnlySegmentsAreGp0() {
+        assertEquals(-1, run(READ_ONLY, LOAD_DS + " A000002000"));                 // mov 0x200000,%al: a read
+        assertTrue(t.cpu.roData);
+        assertEquals(Interrupts.GP, run(READ_ONLY, LOAD_DS + " A200002000"));      // mov %al,0x200000
+        assertEquals(0, t.cpu.fault.errorCode);
+        assertEquals(Interrupts.GP, run(READ_ONLY, LOAD_DS + " 830500002000 01")); // addl $1,0x200000
+        // movsb from read-only DS to writable ES, then through a writable segment again
+        assertEquals(-1, run(READ_ONLY, LOAD_DS + " BE00002000 BF10002000 A4 A000002000 26A200002000"));
+        // a readable code segment in DS (selector 0x08) may be read, not written
+        assertEquals(-1, run(READ_ONLY, "66B80800 8ED8 A000002000"));
+        assertEquals(Interrupts.GP, run(READ_ONLY, "66B80800 8ED8 A200002000"));
+        // back to a writable DS: the fast paths return
+        assertEquals(-1, run(READ_ONLY, LOAD_DS + " 66B81000 8ED8 A200002000"));
+        assertTrue(!t.cpu.roData);
+    }
+
     @Test
     void nullSelectorUseIsGp0AndFlatSegmentsAreUnchecked() {
         // xor %eax,%eax ; mov %ax,%ds ; mov 0x0,%al
