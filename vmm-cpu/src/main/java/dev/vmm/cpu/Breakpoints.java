@@ -4,8 +4,8 @@ import dev.vmm.mmu.Access;
 
 /**
  * Debug-register breakpoints (SDM vol. 3, 17.2 and 17.3): DR0-DR3 with DR7's enables (L0-L3/G0-G3),
- * R/W kinds (execute, write, read/write; I/O breakpoints are not supported) and lengths (1, 2, 4, 8
- * bytes, the address aligned down to the length), reported in DR6.B0-B3.
+ * R/W kinds (execute, write, I/O with CR4.DE=1, read/write) and lengths (1, 2, 4, 8 bytes, the address
+ * aligned down to the length), reported in DR6.B0-B3.
  *
  * <p>Cost: nothing while DR7 enables no breakpoint. Once one is enabled the vCPU runs one instruction
  * per {@link Cpu#run} iteration: an execute breakpoint is a fault before the instruction (unless
@@ -29,9 +29,8 @@ final class Breakpoints {
         for (int i = 0; i < 4; i++) {
             if (((dr7 >>> (2 * i)) & 3) == 0) continue;
             int rw = (int) (dr7 >>> (16 + 4 * i)) & 3;
-            if (rw == 2) continue; // I/O breakpoints: not supported
             any = true;
-            if (rw != 0) data = true;
+            if (rw == 1 || rw == 3) data = true; // I/O breakpoints (2) are matched by IN/OUT/INS/OUTS themselves
         }
         c.debugArmed = any || c.rfStep;
         c.watchData = data;
@@ -102,6 +101,22 @@ final class Breakpoints {
         c.dataHits = 0;
         c.dr[6] = (c.dr[6] & ~0xFL) | hits;
         throw c.raise(Interrupts.DB, -1);
+    }
+
+    /**
+     * IN, OUT, INS or OUTS of {@code size} bytes at {@code port} with breakpoints armed: R/W = 10 breakpoints
+     * (only while CR4.DE=1) whose port range overlaps it are noted; the #DB trap follows the instruction
+     * (for a repeated INS/OUTS, the first iteration).
+     */
+    static void ioAccess(Cpu c, int port, int size) {
+        if ((c.cr4 & SystemRegs.CR4_DE) == 0) return;
+        long dr7 = c.dr[7];
+        for (int i = 0; i < 4; i++) {
+            if (((dr7 >>> (2 * i)) & 3) == 0 || ((dr7 >>> (16 + 4 * i)) & 3) != 2) continue;
+            int len = LEN_BYTES[(int) (dr7 >>> (18 + 4 * i)) & 3];
+            long start = c.dr[i] & 0xFFFF & -len;
+            if (port < start + len && port + size > start) c.dataHits |= 1 << i;
+        }
     }
 
     /** A data access of kind {@code acc} at {@code lin} on the slow memory path while data breakpoints are armed. */

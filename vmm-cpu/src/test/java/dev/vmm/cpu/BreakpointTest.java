@@ -82,6 +82,21 @@ class BreakpointTest {
     }
 
     @Test
+    void ioBreakpointsNeedCr4DeAndTrapAfterTheInstruction() {
+        long dr7 = 0x1 | (2 << 16) | (1 << 18); // L0, I/O, 2 bytes: ports 0x3f8-0x3f9
+        // mov $0x3f9,%dx ; out %al,(%dx) ; nop
+        assertEquals(-1, run(0x3F8, dr7, "66BAF903 EE 90"), "CR4.DE=0: no I/O breakpoints");
+        t.reset();
+        t.cpu.cr4 |= SystemRegs.CR4_DE;
+        byte[] code = HexFormat.of().parseHex(String.format("B8F8030000 0F23C0 B8%08X 0F23F8 66BAF903 EE 90",
+            Integer.reverseBytes((int) dr7)).replace(" ", ""));
+        t.loadCode(code);
+        assertEquals(Interrupts.DB, t.runUntil(TestCpu.CODE + code.length, 10));
+        assertEquals(TestCpu.CODE + ARM_LEN + 5, t.cpu.rip, "a trap after the OUT");
+        assertEquals(1, t.cpu.dr[6] & 0xF);
+    }
+
+    @Test
     void disarmingRestoresTheFastPaths() {
         assertEquals(-1, run(0x200000, 0x1 | (1 << 16), "90"));
         assertTrue(t.cpu.debugArmed && t.cpu.watchData);
