@@ -60,7 +60,7 @@ final class Breakpoints {
         throw c.raise(REENTER, -1);
     }
 
-    /** DR6.B0-B3 for the breakpoints of kind {@code rwMask} (bit 0 execute, 1 write, 3 read/write) covering {@code lin}. */
+    /** DR6.B0-B3 of the enabled breakpoints covering {@code lin}: execute ones, or data ones (write-only ones for writes only). */
     private static int match(Cpu c, long lin, boolean exec, boolean write) {
         long dr7 = c.dr[7];
         int hits = 0;
