@@ -274,6 +274,32 @@ pf_write_fix:
         cmpq    $0x1000, %r9
 1:      call    result
 
+# ---- case ss-noncanonical: a stack access at a non-canonical address is #SS(0), not #GP(0) --------
+# (#SS runs on IST1 here: the interrupted RSP is unusable.)
+        movb    $1, idt + 12 * 16 + 4
+        movq    $2, ex_mode
+        movq    $1f, fixup_rip
+        movq    %rsp, kernel_rsp
+        movabsq $0x0000800000000008, %rsp
+        pushq   %rax
+1:      movq    kernel_rsp, %rsp
+        movq    $2, ex_mode
+        movq    $1f, fixup_rip
+        movabsq $0x0000800000000000, %rbx
+        movq    ex_vec, %r8
+        movq    ex_err, %r9
+        movq    (%rbx), %rax            # the same address through DS: #GP(0)
+1:      movb    $0, idt + 12 * 16 + 4
+        movl    $msg_ssnc, %esi
+        cmpq    $12, %r8
+        jne     1f
+        cmpq    $0, %r9
+        jne     1f
+        cmpq    $13, ex_vec
+        jne     1f
+        cmpq    $0, ex_err
+1:      call    result
+
 # ---- case double-fault-ist: #GP whose gate is not present -> #NP -> #DF, on IST2 -------------------
         andb    $0x7F, idt + 13 * 16 + 5
         movq    $2, ex_mode
@@ -939,6 +965,7 @@ msg_pfread:     .asciz "pf-read"
 msg_pfwrite:    .asciz "pf-write"
 msg_gpsel:      .asciz "gp-selector"
 msg_df:         .asciz "double-fault-ist"
+msg_ssnc:       .asciz "ss-noncanonical"
 msg_int3:       .asciz "int3"
 msg_into64:     .asciz "into-64"
 msg_intoc:      .asciz "into-compat"
