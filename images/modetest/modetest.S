@@ -356,18 +356,57 @@ compat_code:
         addl    $1, %eax                # OF=1
         into
 compat_after_into:
+        movl    ex_vec, %eax
+        movl    %eax, into_vec
+        movl    ex_rip, %eax
+        movl    %eax, into_rip
+        movl    ex_cs, %eax
+        movl    %eax, into_cs
+        movl    ex_count, %eax
+        movl    %eax, into_count
+        # case compat-limits: compatibility mode checks segment limits (SDM 5.3): ES and SS with 64 KiB
+        movw    $SEL_DATA16, %dx
+        movw    %dx, %es
+        movl    $2, ex_mode
+        movl    $1f, fixup_rip
+        movl    %es:0x10000, %eax       # beyond ES's limit: #GP(0)
+1:      movl    ex_vec, %eax
+        movl    %eax, cl_vec1
+        movl    ex_err, %eax
+        movl    %eax, cl_err1
+        movl    $1f, fixup_rip
+        movw    %dx, %ss
+        movl    %eax, %ss:0x10000       # beyond SS's limit: #SS(0)
+1:      movw    $SEL_DATA, %dx
+        movw    %dx, %ss
+        movw    %dx, %es
+        movl    ex_vec, %eax
+        movl    %eax, cl_vec2
+        movl    ex_err, %eax
+        movl    %eax, cl_err2
+        movl    %es:0xFFFC + RM_BASE, %eax      # flat ES again: no fault
         ljmp    $SEL_CODE64, $back64
         .code64
 back64:
         movl    $msg_intoc, %esi
-        subq    ex_count, %r12
+        movq    into_count, %rax
+        subq    %rax, %r12
         cmpq    $-1, %r12
         jne     1f
-        cmpq    $4, ex_vec
+        cmpq    $4, into_vec
         jne     1f
-        cmpq    $compat_after_into, ex_rip
+        cmpq    $compat_after_into, into_rip
         jne     1f
-        cmpq    $SEL_CODE32, ex_cs
+        cmpq    $SEL_CODE32, into_cs
+1:      call    result
+        movl    $msg_climits, %esi
+        cmpq    $13, cl_vec1
+        jne     1f
+        cmpq    $0, cl_err1
+        jne     1f
+        cmpq    $12, cl_vec2
+        jne     1f
+        cmpq    $0, cl_err2
 1:      call    result
 
 # ---- case single-step: TF set by POPF traps after the next instruction, DR6.BS --------------------
@@ -969,6 +1008,7 @@ msg_ssnc:       .asciz "ss-noncanonical"
 msg_int3:       .asciz "int3"
 msg_into64:     .asciz "into-64"
 msg_intoc:      .asciz "into-compat"
+msg_climits:    .asciz "compat-limits"
 msg_step:       .asciz "single-step"
 msg_movss:      .asciz "mov-ss-shadow"
 msg_sti:        .asciz "sti-shadow"
@@ -1042,6 +1082,14 @@ sc_ss:          .quad 0
 u_flags:        .quad 0
 u_cs2:          .quad 0
 u_ss2:          .quad 0
+into_vec:       .quad 0
+into_rip:       .quad 0
+into_cs:        .quad 0
+into_count:     .quad 0
+cl_vec1:        .quad 0
+cl_err1:        .quad 0
+cl_vec2:        .quad 0
+cl_err2:        .quad 0
 u_icebp_vec:    .quad 0
 u_icebp_rip:    .quad 0
 u_int1_vec:     .quad 0

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ModeTestImageTest {
     static final List<String> CASES = List.of("real-mode", "big-real-mode", "real-mode-limit", "pf-read", "pf-write",
-        "gp-selector", "ss-noncanonical", "double-fault-ist", "int3", "into-64", "into-compat", "single-step", "mov-ss-shadow",
+        "gp-selector", "ss-noncanonical", "double-fault-ist", "int3", "into-64", "into-compat", "compat-limits", "single-step", "mov-ss-shadow",
         "sti-shadow", "dr-exec", "dr-write", "dr-readwrite", "dr7-gd", "iretq-ring3", "int-ring3-rsp0", "int-ist",
         "icebp", "syscall-sysret", "pf-user");
 
