@@ -274,6 +274,32 @@ pf_write_fix:
         cmpq    $0x1000, %r9
 1:      call    result
 
+# ---- case ss-noncanonical: a stack access at a non-canonical address is #SS(0), not #GP(0) --------
+# (#SS runs on IST1 here: the interrupted RSP is unusable.)
+        movb    $1, idt + 12 * 16 + 4
+        movq    $2, ex_mode
+        movq    $1f, fixup_rip
+        movq    %rsp, kernel_rsp
+        movabsq $0x0000800000000008, %rsp
+        pushq   %rax
+1:      movq    kernel_rsp, %rsp
+        movq    $2, ex_mode
+        movq    $1f, fixup_rip
+        movabsq $0x0000800000000000, %rbx
+        movq    ex_vec, %r8
+        movq    ex_err, %r9
+        movq    (%rbx), %rax            # the same address through DS: #GP(0)
+1:      movb    $0, idt + 12 * 16 + 4
+        movl    $msg_ssnc, %esi
+        cmpq    $12, %r8
+        jne     1f
+        cmpq    $0, %r9
+        jne     1f
+        cmpq    $13, ex_vec
+        jne     1f
+        cmpq    $0, ex_err
+1:      call    result
+
 # ---- case double-fault-ist: #GP whose gate is not present -> #NP -> #DF, on IST2 -------------------
         andb    $0x7F, idt + 13 * 16 + 5
         movq    $2, ex_mode
@@ -330,18 +356,57 @@ compat_code:
         addl    $1, %eax                # OF=1
         into
 compat_after_into:
+        movl    ex_vec, %eax
+        movl    %eax, into_vec
+        movl    ex_rip, %eax
+        movl    %eax, into_rip
+        movl    ex_cs, %eax
+        movl    %eax, into_cs
+        movl    ex_count, %eax
+        movl    %eax, into_count
+        # case compat-limits: compatibility mode checks segment limits (SDM 5.3): ES and SS with 64 KiB
+        movw    $SEL_DATA16, %dx
+        movw    %dx, %es
+        movl    $2, ex_mode
+        movl    $1f, fixup_rip
+        movl    %es:0x10000, %eax       # beyond ES's limit: #GP(0)
+1:      movl    ex_vec, %eax
+        movl    %eax, cl_vec1
+        movl    ex_err, %eax
+        movl    %eax, cl_err1
+        movl    $1f, fixup_rip
+        movw    %dx, %ss
+        movl    %eax, %ss:0x10000       # beyond SS's limit: #SS(0)
+1:      movw    $SEL_DATA, %dx
+        movw    %dx, %ss
+        movw    %dx, %es
+        movl    ex_vec, %eax
+        movl    %eax, cl_vec2
+        movl    ex_err, %eax
+        movl    %eax, cl_err2
+        movl    %es:0xFFFC + RM_BASE, %eax      # flat ES again: no fault
         ljmp    $SEL_CODE64, $back64
         .code64
 back64:
         movl    $msg_intoc, %esi
-        subq    ex_count, %r12
+        movq    into_count, %rax
+        subq    %rax, %r12
         cmpq    $-1, %r12
         jne     1f
-        cmpq    $4, ex_vec
+        cmpq    $4, into_vec
         jne     1f
-        cmpq    $compat_after_into, ex_rip
+        cmpq    $compat_after_into, into_rip
         jne     1f
-        cmpq    $SEL_CODE32, ex_cs
+        cmpq    $SEL_CODE32, into_cs
+1:      call    result
+        movl    $msg_climits, %esi
+        cmpq    $13, cl_vec1
+        jne     1f
+        cmpq    $0, cl_err1
+        jne     1f
+        cmpq    $12, cl_vec2
+        jne     1f
+        cmpq    $0, cl_err2
 1:      call    result
 
 # ---- case single-step: TF set by POPF traps after the next instruction, DR6.BS --------------------
@@ -393,6 +458,9 @@ ms_after:
         movq    $0, ex_vec
         movl    $APIC + 0x300, %eax
         movl    $0x40040, (%rax)        # ICR: fixed, vector 0x40, shorthand self
+        movl    $APIC + 0x220, %eax     # wait until IRR shows it (a self-IPI takes time on hardware)
+2:      testl   $1, (%rax)              # IRR bit 0x40 = register 0x220, bit 0
+        jz      2b
         sti
         movl    $1, %r8d                # in the shadow
 sti_after:
@@ -581,6 +649,21 @@ ring3_back:
         call    puthex64
         movb    $'\n', %al
         call    putc
+#ifdef TRIPLE_FAULT
+# modetest-triple: a kernel stack overflow in long mode. #PF and #DF both run on IST2, which now points
+# into unmapped memory: the #PF's frame push faults (#PF while delivering #PF = #DF), and so does the
+# #DF's, which shuts the processor down.
+        movl    $msg_triple, %esi
+        call    puts
+        movabsq $UNMAPPED + 0x1000, %rax
+        movq    %rax, tss + 0x2C
+        movb    $2, idt + 14 * 16 + 4
+        movq    $0, ex_mode
+        movabsq $UNMAPPED, %rbx
+        movl    (%rbx), %eax
+        movl    $msg_survived, %esi     # not reached
+        call    puts
+#endif
         movq    failures, %rax
         testq   %rax, %rax
         setnz   %al
@@ -921,9 +1004,11 @@ msg_pfread:     .asciz "pf-read"
 msg_pfwrite:    .asciz "pf-write"
 msg_gpsel:      .asciz "gp-selector"
 msg_df:         .asciz "double-fault-ist"
+msg_ssnc:       .asciz "ss-noncanonical"
 msg_int3:       .asciz "int3"
 msg_into64:     .asciz "into-64"
 msg_intoc:      .asciz "into-compat"
+msg_climits:    .asciz "compat-limits"
 msg_step:       .asciz "single-step"
 msg_movss:      .asciz "mov-ss-shadow"
 msg_sti:        .asciz "sti-shadow"
@@ -938,6 +1023,8 @@ msg_ist:        .asciz "int-ist"
 msg_syscall:    .asciz "syscall-sysret"
 msg_pfuser:     .asciz "pf-user"
 msg_done:       .asciz "modetest: failures 0x"
+msg_triple:     .asciz "modetest: #PF and #DF on an unmapped IST stack\n"
+msg_survived:   .asciz "FAIL no triple fault\n"
 msg_unexpected: .asciz "FAIL unexpected exception 0x"
 msg_at:         .asciz " at RIP 0x"
 
@@ -995,6 +1082,14 @@ sc_ss:          .quad 0
 u_flags:        .quad 0
 u_cs2:          .quad 0
 u_ss2:          .quad 0
+into_vec:       .quad 0
+into_rip:       .quad 0
+into_cs:        .quad 0
+into_count:     .quad 0
+cl_vec1:        .quad 0
+cl_err1:        .quad 0
+cl_vec2:        .quad 0
+cl_err2:        .quad 0
 u_icebp_vec:    .quad 0
 u_icebp_rip:    .quad 0
 u_int1_vec:     .quad 0

@@ -4,8 +4,8 @@ import dev.vmm.mmu.Access;
 
 /**
  * Debug-register breakpoints (SDM vol. 3, 17.2 and 17.3): DR0-DR3 with DR7's enables (L0-L3/G0-G3),
- * R/W kinds (execute, write, read/write; I/O breakpoints are not supported) and lengths (1, 2, 4, 8
- * bytes, the address aligned down to the length), reported in DR6.B0-B3.
+ * R/W kinds (execute, write, I/O with CR4.DE=1, read/write) and lengths (1, 2, 4, 8 bytes, the address
+ * aligned down to the length), reported in DR6.B0-B3.
  *
  * <p>Cost: nothing while DR7 enables no breakpoint. Once one is enabled the vCPU runs one instruction
  * per {@link Cpu#run} iteration: an execute breakpoint is a fault before the instruction (unless
@@ -29,9 +29,8 @@ final class Breakpoints {
         for (int i = 0; i < 4; i++) {
             if (((dr7 >>> (2 * i)) & 3) == 0) continue;
             int rw = (int) (dr7 >>> (16 + 4 * i)) & 3;
-            if (rw == 2) continue; // I/O breakpoints: not supported
             any = true;
-            if (rw != 0) data = true;
+            if (rw == 1 || rw == 3) data = true; // I/O breakpoints (2) are matched by IN/OUT/INS/OUTS themselves
         }
         c.debugArmed = any || c.rfStep;
         c.watchData = data;
@@ -61,7 +60,7 @@ final class Breakpoints {
         throw c.raise(REENTER, -1);
     }
 
-    /** DR6.B0-B3 for the breakpoints of kind {@code rwMask} (bit 0 execute, 1 write, 3 read/write) covering {@code lin}. */
+    /** DR6.B0-B3 of the enabled breakpoints covering {@code lin}: execute ones, or data ones (write-only ones for writes only). */
     private static int match(Cpu c, long lin, boolean exec, boolean write) {
         long dr7 = c.dr[7];
         int hits = 0;
@@ -83,6 +82,7 @@ final class Breakpoints {
     /** Before an instruction: an enabled execute breakpoint at its address is a #DB fault, unless RF=1. */
     static void beforeInstruction(Cpu c) {
         c.iretLoadedRf = false;
+        c.stringRestart = false;
         if ((c.flagsRest & Flags.RF) != 0) return;
         int hits = match(c, c.linearRip(), true, false);
         if (hits == 0) return;
@@ -92,13 +92,31 @@ final class Breakpoints {
 
     /** After an instruction completed: RF is cleared (unless IRET loaded it); data hits become a #DB trap. */
     static void afterInstruction(Cpu c) {
-        if (!c.iretLoadedRf) c.flagsRest &= ~Flags.RF;
+        // RF=1 lets one instruction past its execute breakpoint; a string instruction that will run again
+        // for its remaining iterations has not completed yet
+        if (!c.iretLoadedRf && !c.stringRestart) c.flagsRest &= ~Flags.RF;
         if (c.rfStep) { c.rfStep = false; update(c); }
         int hits = c.dataHits;
         if (hits == 0) return;
         c.dataHits = 0;
         c.dr[6] = (c.dr[6] & ~0xFL) | hits;
         throw c.raise(Interrupts.DB, -1);
+    }
+
+    /**
+     * IN, OUT, INS or OUTS of {@code size} bytes at {@code port} with breakpoints armed: R/W = 10 breakpoints
+     * (only while CR4.DE=1) whose port range overlaps it are noted; the #DB trap follows the instruction
+     * (for a repeated INS/OUTS, the first iteration).
+     */
+    static void ioAccess(Cpu c, int port, int size) {
+        if ((c.cr4 & SystemRegs.CR4_DE) == 0) return;
+        long dr7 = c.dr[7];
+        for (int i = 0; i < 4; i++) {
+            if (((dr7 >>> (2 * i)) & 3) == 0 || ((dr7 >>> (16 + 4 * i)) & 3) != 2) continue;
+            int len = LEN_BYTES[(int) (dr7 >>> (18 + 4 * i)) & 3];
+            long start = c.dr[i] & 0xFFFF & -len;
+            if (port < start + len && port + size > start) c.dataHits |= 1 << i;
+        }
     }
 
     /** A data access of kind {@code acc} at {@code lin} on the slow memory path while data breakpoints are armed. */

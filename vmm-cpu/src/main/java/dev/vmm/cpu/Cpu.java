@@ -55,6 +55,14 @@ public final class Cpu implements Decoder.Fetch {
      * load and branch outside 64-bit mode and nothing in it.
      */
     final boolean[] segChecked = new boolean[6];
+    /**
+     * Outside 64-bit mode a data segment register holds a segment that may not be written (read-only
+     * data, or a readable code segment): then every segment is checked, and {@link #roLin} is the linear
+     * address of the last access formed through a non-writable segment (-1 if the last was writable), which
+     * a write must not go to (#GP(0)); writes leave the fast TLB lookup meanwhile. False in the usual case.
+     */
+    boolean roData;
+    long roLin = -1;
 
     // ---- system state (SDM vol. 3, 2.1) ----
     public long cr0 = 0x6000_0010L, cr2, cr3, cr4, cr8, efer;
@@ -120,6 +128,8 @@ public final class Cpu implements Decoder.Fetch {
     int dataHits;
     /** IRET loaded RFLAGS (RF included) during the instruction executing. */
     boolean iretLoadedRf;
+    /** A repeated string instruction stopped between iterations to run again: RF stays as it is. */
+    boolean stringRestart;
     /** IRET loaded RF=1 with no breakpoint armed: one instruction runs on the checked path, which clears RF. */
     boolean rfStep;
     /** Paging is off and no data breakpoint is armed: linear addresses are physical, no lookup at all. */
@@ -415,6 +425,7 @@ public final class Cpu implements Decoder.Fetch {
      */
     private long translateSlow(long lin, int acc) {
         if (watchData) Breakpoints.dataAccess(this, lin, acc);
+        if (roData && acc == Access.WRITE && lin == roLin) throw gp(0); // a write through a non-writable segment
         if (!paging) return lin & 0xFFFF_FFFFL;
         boolean fetch = acc == Access.EXEC;
         boolean user = cpl == 3 && acc < Access.SYS_READ;
@@ -509,7 +520,7 @@ public final class Cpu implements Decoder.Fetch {
     /** Recomputes what the memory path depends on after CR0/CR3/CR4/EFER/CPL change. */
     void updatePaging() {
         paging = (cr0 & 0x8000_0000L) != 0 && (cr0 & 1) != 0;
-        untranslated = !paging && !watchData && watches == null;
+        untranslated = !paging && !watchData && !roData && watches == null;
         pagingMode = PagingMode.of(cr0, cr4, efer);
         for (int acc = 0; acc < Access.KINDS; acc++) {
             deny[acc] = Tlb.denyMask(acc, cpl == 3 && acc < Access.SYS_READ, pagingMode);
@@ -608,8 +619,9 @@ public final class Cpu implements Decoder.Fetch {
      * need no longer) reach the slow path, so the TLB's fast lookup and the no-paging shortcut are off.
      */
     void updateTranslationPath() {
-        untranslated = !paging && !watchData && watches == null;
-        tlb.setFastLookup(checker == null && !watchData && watches == null);
+        boolean slow = watchData || roData || watches != null;
+        untranslated = !paging && !slow;
+        tlb.setFastLookup(checker == null && !slow);
     }
 
     private final TlbChecker.Context checkerCtx = new TlbChecker.Context();
@@ -714,10 +726,12 @@ public final class Cpu implements Decoder.Fetch {
         if (!pe) codeMode = 16;
         else if (lma && (attr & Segments.ATTR_L) != 0) codeMode = 64;
         else codeMode = (attr & Segments.ATTR_DB) != 0 ? 32 : 16;
+        boolean ro = codeMode != 64 && SegmentLimits.readOnlyDataLoaded(this);
         for (int s = 0; s < 6; s++) {
             segBaseEff[s] = codeMode == 64 && s < Seg.FS ? 0 : segBase[s];
-            segChecked[s] = codeMode != 64 && !SegmentLimits.flat(segBase[s], segLimit[s], segAttr[s]);
+            segChecked[s] = codeMode != 64 && (ro || !SegmentLimits.flat(segBase[s], segLimit[s], segAttr[s]));
         }
+        if (ro != roData) { roData = ro; roLin = -1; updateTranslationPath(); }
     }
 
     public int apicId() { return apicId; }

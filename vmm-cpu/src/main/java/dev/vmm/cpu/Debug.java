@@ -2,8 +2,7 @@ package dev.vmm.cpu;
 
 /**
  * Debug facilities (SDM vol. 3, chapter 17): the TF single-step trap and the debug registers' access
- * rules, DR7.GD general detect. Breakpoint matching against DR0-DR3 is not implemented yet (DR7 enables
- * are stored, not acted on).
+ * rules, DR7.GD general detect. Breakpoints in DR0-DR3 are matched by {@link Breakpoints}.
  */
 final class Debug {
     private Debug() { }

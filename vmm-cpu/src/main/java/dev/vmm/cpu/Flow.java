@@ -52,7 +52,13 @@ final class Flow {
     static void jump(Cpu c, long target, int size) {
         target = Exec.mask(target, size);
         if (size == 8 && (target << 16) >> 16 != target) throw c.gp(0);
+        checkCsLimit(c, target);
         c.nextRip = target;
+    }
+
+    /** Outside 64-bit mode a near branch beyond the code segment's limit is #GP(0), before anything changes. */
+    static void checkCsLimit(Cpu c, long target) {
+        if (c.codeMode != 64 && target > c.segLimit[Seg.CS]) throw c.gp(0);
     }
 
     static void stack(Cpu c, Insn d) {
@@ -126,6 +132,7 @@ final class Flow {
             case Op.CALL_REL -> {
                 long target = Exec.mask(c.nextRip + d.imm, size);
                 if (size == 8 && (target << 16) >> 16 != target) throw c.gp(0);
+                checkCsLimit(c, target);
                 push(c, size, c.nextRip);
                 c.nextRip = target;
             }
@@ -133,6 +140,7 @@ final class Flow {
             case Op.CALL_RM -> {
                 long target = Exec.mask(Exec.readRm(c, d), size);
                 if (size == 8 && (target << 16) >> 16 != target) throw c.gp(0);
+                checkCsLimit(c, target);
                 push(c, size, c.nextRip);
                 c.nextRip = target;
             }

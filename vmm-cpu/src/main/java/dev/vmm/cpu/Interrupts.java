@@ -96,6 +96,7 @@ public final class Interrupts {
      * IDT entry, the target code segment or the new stack is bad.
      */
     static void deliver(Cpu c, int vector, int err, long ret, boolean soft, boolean ext) {
+        c.roLin = -1; // the frame's stores are no access through a data segment register
         int extBit = ext && !soft ? 1 : 0;
         if (c.eventTrace != null) c.eventTrace.delivery(c, vector, err, c.rip, soft, !soft && (vector >= 32 || vector == NMI));
         if ((c.cr0 & 1) == 0) { deliverReal(c, vector, ret); return; }

@@ -7,8 +7,11 @@ package dev.vmm.cpu;
  * segment keeps the limit it was given in protected mode ("big real mode"), 64 KiB otherwise.
  *
  * <p>Only the first byte of an access is checked here (callers that cover a multi-part operand compute
- * the later parts' addresses through {@link Cpu#linear} too); write-permission checks of read-only data
- * segments are not made.
+ * the later parts' addresses through {@link Cpu#linear} too). Writes through a segment that may not be
+ * written (read-only data, a readable code segment in a data register) are #GP(0): while one is loaded
+ * ({@link Cpu#roData}) every access is checked and the memory path compares each write with the last
+ * address formed through a non-writable segment. Not covered: a CS-override write while every data
+ * register is writable and CS flat, and reads through an execute-only CS override.
  */
 final class SegmentLimits {
     private SegmentLimits() { }
@@ -40,10 +43,26 @@ final class SegmentLimits {
             || (op >= Op.L_CALL_REL && op <= Op.L_POP_REG);
     }
 
+    /** Whether ES, SS, DS, FS or GS holds a present segment that may not be written (protected mode). */
+    static boolean readOnlyDataLoaded(Cpu c) {
+        if ((c.cr0 & 1) == 0 || (c.flagsRest & Flags.VM) != 0) return false; // real and virtual-8086 mode: no type checks
+        for (int s = 0; s < 6; s++) {
+            int attr = c.segAttr[s];
+            if (s != Seg.CS && (attr & Segments.ATTR_P) != 0 && !writable(attr)) return true;
+        }
+        return false;
+    }
+
+    private static boolean writable(int attr) {
+        return (attr & (Segments.ATTR_S | Segments.TYPE_CODE | Segments.TYPE_RW)) == (Segments.ATTR_S | Segments.TYPE_RW);
+    }
+
     static void check(Cpu c, int seg, long offset) {
         int attr = c.segAttr[seg];
+        if (c.roData) c.roLin = writable(attr) ? -1 : (c.segBaseEff[seg] + offset) & 0xFFFF_FFFFL;
         boolean ok;
-        if ((attr & Segments.ATTR_P) == 0) ok = false; // a null selector was loaded (protected mode)
+        // a null selector was loaded in protected mode; real mode looks at the limit only
+        if ((attr & Segments.ATTR_P) == 0) ok = (c.cr0 & 1) == 0 && offset <= c.segLimit[seg];
         else if (expandDown(attr)) {
             long upper = (attr & Segments.ATTR_DB) != 0 ? FOUR_GIB : 0xFFFF;
             ok = offset > c.segLimit[seg] && offset <= upper;

@@ -158,18 +158,30 @@ final class Segments {
         long d = descriptor(c, sel);
         int attr = descAttr(d);
         int type = attr & 0xF;
-        if ((attr & ATTR_S) != 0 || (type != 9 && type != 1)) throw c.gp(sel & 0xFFFC);
+        boolean lma = (c.efer & Msrs.EFER_LMA) != 0;
+        if ((attr & ATTR_S) != 0 || (type != 9 && (type != 1 || lma))) throw c.gp(sel & 0xFFFC); // IA-32e: 64-bit TSS only
         if ((attr & ATTR_P) == 0) throw c.raise(Interrupts.NP, sel & 0xFFFC);
         long base = descBase(d);
-        if ((c.efer & Msrs.EFER_LMA) != 0) {
-            long hi = c.read(descAddr(c, c.gdtrBase + (sel & ~7) + 8), 8, Access.SYS_READ);
-            base |= (hi & 0xFFFF_FFFFL) << 32;
-        }
+        if (lma) base = systemBase64(c, sel, base);
         c.write(descAddr(c, c.gdtrBase + (sel & ~7) + 5), 1, (int) (d >>> 40) | 2, Access.SYS_WRITE); // busy
         c.trSel = sel;
         c.trBase = base;
         c.trLimit = descLimit(d);
         c.trAttr = attr | 2;
+    }
+
+    /**
+     * IA-32e mode's 16-byte TSS and LDT descriptors (SDM vol. 3, 8.2.3): the upper half must lie within
+     * the GDT limit, its type field (bits 12:8 of the fourth dword) must be 0, and the 64-bit base must
+     * be canonical; each is #GP(selector).
+     */
+    private static long systemBase64(Cpu c, int sel, long lowBase) {
+        if ((sel & ~7) + 15 > c.gdtrLimit) throw c.gp(sel & 0xFFFC);
+        long hi = c.read(descAddr(c, c.gdtrBase + (sel & ~7) + 8), 8, Access.SYS_READ);
+        if (((hi >>> 40) & 0x1F) != 0) throw c.gp(sel & 0xFFFC);
+        long base = lowBase | (hi & 0xFFFF_FFFFL) << 32;
+        if (!Msrs.canonical(base)) throw c.gp(sel & 0xFFFC);
+        return base;
     }
 
     /** LLDT: loads the LDT register (a null selector leaves the LDT unusable). */
@@ -181,10 +193,7 @@ final class Segments {
         if ((attr & ATTR_S) != 0 || (attr & 0xF) != 2) throw c.gp(sel & 0xFFFC);
         if ((attr & ATTR_P) == 0) throw c.raise(Interrupts.NP, sel & 0xFFFC);
         long base = descBase(d);
-        if ((c.efer & Msrs.EFER_LMA) != 0) {
-            long hi = c.read(descAddr(c, c.gdtrBase + (sel & ~7) + 8), 8, Access.SYS_READ);
-            base |= (hi & 0xFFFF_FFFFL) << 32;
-        }
+        if ((c.efer & Msrs.EFER_LMA) != 0) base = systemBase64(c, sel, base);
         c.ldtrSel = sel;
         c.ldtrBase = base;
         c.ldtrLimit = descLimit(d);

@@ -29,8 +29,9 @@ final class Strings {
                 boolean zf = Flags.zf(c);
                 if (d.rep == 0xF3 ? !zf : zf) return; // REPE stops on a difference, REPNE on a match
             }
+            if (c.dataHits != 0) break; // a data breakpoint traps after this iteration (SDM 17.3.1.2)
         }
-        if (c.reg(1, as) != 0) c.nextRip = c.rip; // more to do: run this instruction again
+        if (c.reg(1, as) != 0) { c.nextRip = c.rip; c.stringRestart = true; } // more to do: run this instruction again
     }
 
     private static void once(Cpu c, Insn d, int size, int as, long step) {

@@ -174,6 +174,7 @@ final class Sys {
 
     /** IN/OUT/INS/OUTS: allowed when CPL <= IOPL (and always in real mode); the TSS I/O bitmap is not consulted yet. */
     static void checkIo(Cpu c, int port, int size) {
+        if (c.debugArmed) Breakpoints.ioAccess(c, port, Math.min(size, 4));
         if ((c.cr0 & 1) == 0) return;
         int iopl = (int) (c.flagsRest >>> 12) & 3;
         if (c.cpl > iopl || (c.flagsRest & Flags.VM) != 0) throw c.gp(0);

@@ -58,6 +58,45 @@ class BreakpointTest {
     }
 
     @Test
+    void repeatedStringTrapsAfterTheIterationThatHit() {
+        // mov $0x200000,%edi ; mov $16,%ecx ; rep stosb ; nop
+        long dr7 = 0x1 | (1 << 16); // L0, write, 1 byte
+        assertEquals(Interrupts.DB, run(0x200005, dr7, "BF00002000 B910000000 F3AA 90"));
+        long rep = TestCpu.CODE + ARM_LEN + 10;
+        assertEquals(rep, t.cpu.rip, "iterations remain: RIP at the REP STOSB");
+        assertEquals(10, t.cpu.r[1], "six iterations done");
+        assertEquals(0x200006, t.cpu.r[7]);
+        assertEquals(-1, t.runUntil(rep + 3, 5), "the rest runs on (no more hits)");
+        assertEquals(0, t.cpu.r[1]);
+    }
+
+    @Test
+    void executeBreakpointOnARepeatedStringFiresOnce() {
+        long rep = TestCpu.CODE + ARM_LEN + 10;
+        // 5000 iterations: more than one restart chunk
+        assertEquals(Interrupts.DB, run(rep, 0x1, "BF00002000 B988130000 F3AA 90"));
+        assertEquals(rep, t.cpu.rip);
+        t.cpu.setRflags(t.cpu.rflags() | Flags.RF);
+        assertEquals(-1, t.runUntil(rep + 3, 10), "RF holds across the restarts of the same instruction");
+        assertEquals(0, t.cpu.r[1]);
+    }
+
+    @Test
+    void ioBreakpointsNeedCr4DeAndTrapAfterTheInstruction() {
+        long dr7 = 0x1 | (2 << 16) | (1 << 18); // L0, I/O, 2 bytes: ports 0x3f8-0x3f9
+        // mov $0x3f9,%dx ; out %al,(%dx) ; nop
+        assertEquals(-1, run(0x3F8, dr7, "66BAF903 EE 90"), "CR4.DE=0: no I/O breakpoints");
+        t.reset();
+        t.cpu.cr4 |= SystemRegs.CR4_DE;
+        byte[] code = HexFormat.of().parseHex(String.format("B8F8030000 0F23C0 B8%08X 0F23F8 66BAF903 EE 90",
+            Integer.reverseBytes((int) dr7)).replace(" ", ""));
+        t.loadCode(code);
+        assertEquals(Interrupts.DB, t.runUntil(TestCpu.CODE + code.length, 10));
+        assertEquals(TestCpu.CODE + ARM_LEN + 5, t.cpu.rip, "a trap after the OUT");
+        assertEquals(1, t.cpu.dr[6] & 0xF);
+    }
+
+    @Test
     void disarmingRestoresTheFastPaths() {
         assertEquals(-1, run(0x200000, 0x1 | (1 << 16), "90"));
         assertTrue(t.cpu.debugArmed && t.cpu.watchData);
