@@ -124,13 +124,15 @@ class BenchmarkTest {
         List<String> log = new ArrayList<>();
         Benchmark.Result r = Benchmark.measure(guest, fakeKernel(), 100_000, 1_000_000, 3, log::add);
         assertTrue(r.ok(), r.problems().toString());
-        assertEquals(List.of(100_000L, 100_000L, 1_000_000L, 100_000L, 1_000_000L, 100_000L, 1_000_000L), seen);
+        // warm-up N1 and N2, then three timed pairs
+        assertEquals(List.of(100_000L, 1_000_000L, 100_000L, 1_000_000L, 100_000L, 1_000_000L, 100_000L, 1_000_000L), seen);
         assertEquals(3, r.pairs().size());
         assertEquals(50, r.medianMips(), 1e-6);
         assertEquals("a80b42a43b92212c", r.checksums().get(1_000_000L));
-        assertEquals(4, log.size());
+        assertEquals(5, log.size());
         assertTrue(log.get(0).startsWith("warm-up: N=100000"), log.get(0));
-        assertTrue(log.get(3).contains("50.0 MIPS"), log.get(3));
+        assertTrue(log.get(1).startsWith("warm-up: N=1000000"), log.get(1));
+        assertTrue(log.get(4).contains("50.0 MIPS"), log.get(4));
     }
 
     @Test
