@@ -164,67 +164,7 @@ stop:
         hlt
         jmp     3b
 
-# serial_init: COM1 at 115200 baud, 8N1, FIFOs on, no interrupts
-serial_init:
-        movw    $COM1 + 1, %dx          # IER = 0
-        xorb    %al, %al
-        outb    %al, %dx
-        movw    $COM1 + 3, %dx          # LCR: DLAB
-        movb    $0x80, %al
-        outb    %al, %dx
-        movw    $COM1 + 0, %dx          # divisor 1
-        movb    $1, %al
-        outb    %al, %dx
-        movw    $COM1 + 1, %dx
-        xorb    %al, %al
-        outb    %al, %dx
-        movw    $COM1 + 3, %dx          # 8N1, DLAB off
-        movb    $3, %al
-        outb    %al, %dx
-        movw    $COM1 + 2, %dx          # FIFO on, cleared
-        movb    $0xC7, %al
-        outb    %al, %dx
-        movw    $COM1 + 4, %dx          # DTR | RTS | OUT2
-        movb    $0x0B, %al
-        outb    %al, %dx
-        ret
-
-# putc(al): wait for LSR.THRE, then send. Clobbers ax, dx.
-putc:
-        movb    %al, %ah
-        movw    $COM1 + 5, %dx
-1:      inb     %dx, %al
-        testb   $0x20, %al
-        jz      1b
-        movw    $COM1, %dx
-        movb    %ah, %al
-        outb    %al, %dx
-        ret
-
-# puts(rsi): send the NUL-terminated string. Clobbers rsi, ax, dx.
-puts:
-        movb    (%rsi), %al
-        testb   %al, %al
-        jz      1f
-        call    putc
-        incq    %rsi
-        jmp     puts
-1:      ret
-
-# puthex64(rax): send 16 lowercase hex digits. Clobbers rax, rcx, rdi, dx.
-puthex64:
-        movq    %rax, %rdi
-        movl    $16, %ecx
-1:      rolq    $4, %rdi
-        movl    %edi, %eax
-        andl    $15, %eax
-        movb    hexdigits(%rax), %al
-        pushq   %rcx
-        call    putc
-        popq    %rcx
-        decl    %ecx
-        jnz     1b
-        ret
+        .include "common/serial64.inc"
 
         .section .rodata
 hexdigits:              .ascii "0123456789abcdef"

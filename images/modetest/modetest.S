@@ -933,64 +933,7 @@ unexpected:
         movb    $1, %al
         jmp     exit
 
-# ---- serial ---------------------------------------------------------------------------------
-serial_init:
-        movw    $COM1 + 1, %dx
-        xorb    %al, %al
-        outb    %al, %dx
-        movw    $COM1 + 3, %dx
-        movb    $0x80, %al
-        outb    %al, %dx
-        movw    $COM1 + 0, %dx
-        movb    $1, %al
-        outb    %al, %dx
-        movw    $COM1 + 1, %dx
-        xorb    %al, %al
-        outb    %al, %dx
-        movw    $COM1 + 3, %dx
-        movb    $3, %al
-        outb    %al, %dx
-        movw    $COM1 + 2, %dx
-        movb    $0xC7, %al
-        outb    %al, %dx
-        movw    $COM1 + 4, %dx
-        movb    $0x0B, %al
-        outb    %al, %dx
-        ret
-
-putc:
-        movb    %al, %ah
-        movw    $COM1 + 5, %dx
-1:      inb     %dx, %al
-        testb   $0x20, %al
-        jz      1b
-        movw    $COM1, %dx
-        movb    %ah, %al
-        outb    %al, %dx
-        ret
-
-puts:
-        movb    (%rsi), %al
-        testb   %al, %al
-        jz      1f
-        call    putc
-        incq    %rsi
-        jmp     puts
-1:      ret
-
-puthex64:
-        movq    %rax, %rdi
-        movl    $16, %ecx
-1:      rolq    $4, %rdi
-        movl    %edi, %eax
-        andl    $15, %eax
-        movb    hexdigits(%rax), %al
-        pushq   %rcx
-        call    putc
-        popq    %rcx
-        decl    %ecx
-        jnz     1b
-        ret
+        .include "common/serial64.inc"
 
         .section .rodata
 hexdigits:      .ascii "0123456789abcdef"
