@@ -8,7 +8,7 @@ package dev.vmm.cpu;
 final class Cpuid {
     private Cpuid() { }
 
-    static final int MAX_BASIC = 0xB, MAX_EXT = 0x8000_0008;
+    static final int MAX_BASIC = 0x18, MAX_EXT = 0x8000_0008;
     /** Family 6, model 0x55 class core; stepping 4 (family/model/stepping in leaf 1 EAX). */
     static final int SIGNATURE = 0x0005_0654;
     // leaf 1 EDX: VME, DE, PSE, TSC, MSR, PAE, CX8, APIC (9), PGE, CMOV, PAT, PSE36, CLFSH, FXSR (24), SSE (25),
@@ -33,6 +33,10 @@ final class Cpuid {
                 cx = LEAF1_ECX;
                 d = LEAF1_EDX | (c.packageCpus > 1 ? 1 << 28 : 0); // HTT: the EBX count is valid
             }
+            // cache and TLB descriptors: 0xFF "no cache information here, see leaf 4", 0xFE "TLBs in leaf 0x18"
+            case 2 -> a = 0x00FE_FF01;
+            case 4 -> { } // deterministic cache parameters: type 0, no caches are modelled
+            case 0x18 -> { tlbLeaf(c, sub); return; }
             case 0xB -> { // extended topology: one thread per core, packageCpus cores (SDM CPUID leaf 0BH)
                 int coreShift = 32 - Integer.numberOfLeadingZeros(Math.max(c.packageCpus - 1, 0));
                 if (sub == 0) { a = 0; b = 1; cx = (1 << 8); }
@@ -61,6 +65,29 @@ final class Cpuid {
         c.r[3] = b & 0xFFFF_FFFFL;
         c.r[1] = cx & 0xFFFF_FFFFL;
         c.r[2] = d & 0xFFFF_FFFFL;
+    }
+
+    /**
+     * Leaf 0x18, deterministic address translation parameters (SDM CPUID 18H): one sub-leaf per array of
+     * this vCPU's TLB model, so a guest reads the geometry it really runs on. EBX: page sizes (bit 0 4K,
+     * 1 2M, 2 4M, 3 1G) and ways (31:16); ECX: sets; EDX: type (1 data, 2 instruction, 3 unified),
+     * level (7:5), fully associative (8). Sub-leaf 0's EAX is the highest sub-leaf.
+     */
+    private static void tlbLeaf(Cpu c, int sub) {
+        java.util.List<dev.vmm.mmu.TlbArray> arrays = c.tlb.arrays();
+        long[] r = c.r;
+        r[0] = sub == 0 ? arrays.size() - 1 : 0;
+        r[3] = 0; r[1] = 0; r[2] = 0;
+        if (sub < 0 || sub >= arrays.size()) return;
+        dev.vmm.mmu.TlbArray t = arrays.get(sub);
+        int sizes = 0;
+        for (int shift : t.pageShifts()) {
+            sizes |= switch (shift) { case 12 -> 1; case 21 -> 2; case 22 -> 4; case 30 -> 8; default -> 0; };
+        }
+        int type = t.level() == 2 ? 3 : t.instruction() ? 2 : 1;
+        r[3] = sizes | ((long) t.ways() << 16);                              // EBX
+        r[1] = t.sets();                                                     // ECX
+        r[2] = type | (t.level() << 5) | (t.sets() == 1 ? 1 << 8 : 0);       // EDX
     }
 
     private static int str(String s) {
