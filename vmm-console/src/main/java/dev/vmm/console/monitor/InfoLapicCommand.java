@@ -3,20 +3,13 @@ package dev.vmm.console.monitor;
 import dev.vmm.core.apic.LocalApic;
 import dev.vmm.cpu.Cpu;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code info lapic [CPU]}: a vCPU's local APIC registers. */
 @Command(name = "lapic", description = "A vCPU's local APIC: ID, mode, SVR, TPR/PPR, the LVT, the timer, and the vectors in IRR, ISR and TMR.")
-final class InfoLapicCommand extends ShellCommand {
-    @Parameters(arity = "0..1", paramLabel = "CPU", description = "vCPU number (default 0).")
-    Integer cpu;
-
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
+final class InfoLapicCommand extends CpuInfoCommand {
 
     @Override
     void execute() {

@@ -1,8 +1,6 @@
 package dev.vmm.console.monitor;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,12 +9,7 @@ import java.util.Map;
 
 /** {@code info mem [CPU]}: the mappings of the page tables CR3 points to. */
 @Command(name = "mem", description = "The mappings of a vCPU's page tables (CR3), merged into ranges, with u/w/x rights.")
-final class InfoMemCommand extends ShellCommand {
-    @Parameters(arity = "0..1", paramLabel = "CPU", description = "vCPU number (default 0).")
-    Integer cpu;
-
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
+final class InfoMemCommand extends CpuInfoCommand {
 
     @Override
     void execute() {

@@ -2,20 +2,13 @@ package dev.vmm.console.monitor;
 
 import dev.vmm.cpu.Cpu;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code info registers [CPU]}. */
 @Command(name = "registers", aliases = "r", description = "A vCPU's registers.")
-final class InfoRegistersCommand extends ShellCommand {
-    @Parameters(arity = "0..1", paramLabel = "CPU", description = "vCPU number (default 0).")
-    Integer cpu;
-
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
+final class InfoRegistersCommand extends CpuInfoCommand {
 
     @Override
     void execute() {

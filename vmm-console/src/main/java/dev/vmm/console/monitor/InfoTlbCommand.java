@@ -3,20 +3,13 @@ package dev.vmm.console.monitor;
 import dev.vmm.cpu.Cpu;
 import dev.vmm.mmu.TlbStats;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** {@code info tlb [CPU]}: the TLB's real contents. */
 @Command(name = "tlb", description = "A vCPU's TLB entries as they are, each checked against the page tables (STALE when they differ).")
-final class InfoTlbCommand extends ShellCommand {
-    @Parameters(arity = "0..1", paramLabel = "CPU", description = "vCPU number (default 0).")
-    Integer cpu;
-
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
+final class InfoTlbCommand extends CpuInfoCommand {
 
     @Override
     void execute() {
