@@ -1,6 +1,7 @@
 package dev.vmm.console.monitor;
 
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
@@ -11,6 +12,10 @@ abstract class ShellCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** `COMMAND --help` prints the same as `help COMMAND` (Picocli answers it before call()). */
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this command's help.")
+    boolean helpRequested;
 
     @Override
     public final Integer call() throws Exception {

@@ -73,6 +73,14 @@ class MonitorShellTest {
     }
 
     @Test
+    void everyCommandAnswersHelpOptions() throws Exception {
+        Run r = session("info tlb --help", "walk -h", "quit");
+        assertTrue(r.out().contains("Usage:  info tlb [-h] [--json] [CPU]"), r.out());
+        assertTrue(r.out().contains("Usage:  walk [-h] [--json] VA [CPU]"), r.out());
+        assertFalse(r.out().contains("error:"), r.out());
+    }
+
+    @Test
     void guestOutputAndExitStatusWhenTheGuestEnds() throws Exception {
         Run r = session("cont --wait", "info cpus");
         assertTrue(r.out().contains("mmap 0x"), "the guest's serial output shows: " + r.out());
