@@ -95,7 +95,7 @@ public final class Cpu implements Decoder.Fetch {
     final PageWalker walker;
     public final Tlb tlb;
     /** The TLB checker, or null (then the memory path pays nothing for it). */
-    private TlbChecker.Agent checker;
+    TlbChecker.Agent checker;
     final WalkResult walk = new WalkResult();
     boolean paging;
     int pagingMode;
@@ -520,7 +520,7 @@ public final class Cpu implements Decoder.Fetch {
     /** Recomputes what the memory path depends on after CR0/CR3/CR4/EFER/CPL change. */
     void updatePaging() {
         paging = (cr0 & 0x8000_0000L) != 0 && (cr0 & 1) != 0;
-        untranslated = !paging && !watchData && !roData && watches == null;
+        updateTranslationPath();
         pagingMode = PagingMode.of(cr0, cr4, efer);
         for (int acc = 0; acc < Access.KINDS; acc++) {
             deny[acc] = Tlb.denyMask(acc, cpl == 3 && acc < Access.SYS_READ, pagingMode);
@@ -531,82 +531,22 @@ public final class Cpu implements Decoder.Fetch {
     /** The PCID of the current address space: CR3[11:0] when CR4.PCIDE=1, else 0 (SDM 4.10.1). */
     int currentPcid() { return (cr4 & SystemRegs.CR4_PCIDE) != 0 ? (int) (cr3 & 0xFFF) : 0; }
 
-    /** MOV CR3 has loaded {@link #cr3}: switch PCID and drop its non-global translations unless {@code noFlush}. */
-    void cr3Loaded(boolean noFlush) {
-        int pc = currentPcid();
-        tlb.setPcid(pc);
-        if (noFlush) tlb.noteNoFlushCr3(); else tlb.flushPcid(pc, TlbStats.FlushCause.MOV_CR3);
-        code.forgetCurrentPage();
-        if (checker != null && !noFlush) checker.invalidated(TlbChecker.Scope.PCID, 0, pc);
-    }
-
-    /** INVLPG from outside the instruction stream (the pmap's TLB shootdown). */
-    public void invalidatePage(long lin) { invlpg(lin); }
-
-    /** A TLB flush from outside the instruction stream (shootdown of a whole address space). */
-    public void invalidateTlb(boolean includingGlobal) { flushTlb(includingGlobal); }
-
-    /** A CR0 or CR4 change that invalidates every translation, global ones included (SDM 4.10.4.1). */
-    void pagingControlChanged(TlbStats.FlushCause cause) {
-        tlb.flushAll(true, cause);
-        tlb.setPcid(currentPcid());
-        code.forgetCurrentPage();
-        invalidatedAll();
-    }
-
-    // ---- invalidation API (INVLPG, INVPCID; the pmap's shootdown handler) -----------------------------
-
-    /** INVLPG {@code lin}: its translations in the current PCID, global ones too, and the PSC entries of the PCID. */
-    public void invlpg(long lin) {
-        tlb.invlpg(lin);
-        code.forgetCurrentPage();
-        if (checker != null) checker.invalidated(TlbChecker.Scope.ADDRESS, lin, tlb.pcid());
-    }
+    // ---- invalidation API (INVLPG, INVPCID, the pmap's shootdown handler): bodies in Invalidation ----
 
     /** INVPCID types (SDM INVPCID). */
     public static final int INVPCID_ADDRESS = 0, INVPCID_CONTEXT = 1, INVPCID_ALL_GLOBAL = 2, INVPCID_ALL = 3;
 
-    /**
-     * INVPCID: type 0 drops {@code lin} in {@code pcid} (not global translations), type 1 every non-global
-     * translation of {@code pcid}, type 2 everything, type 3 everything but global translations. Checks
-     * as the instruction does (#GP(0) for a type above 3, a PCID above 4095, a non-canonical address for
-     * type 0, or a nonzero PCID with CR4.PCIDE=0 for types 0 and 1).
-     */
-    public void invpcid(int type, long pcid, long lin) {
-        if (type < 0 || type > 3 || (pcid & ~0xFFFL) != 0) throw gp(0);
-        switch (type) {
-            case INVPCID_ADDRESS -> {
-                if ((lin << 16) >> 16 != lin && (pagingMode & PagingMode.LA57) == 0) throw gp(0);
-                if ((cr4 & SystemRegs.CR4_PCIDE) == 0 && pcid != 0) throw gp(0);
-                tlb.invalidateAddress(lin, (int) pcid);
-                if (checker != null) checker.invalidated(TlbChecker.Scope.ADDRESS, lin, (int) pcid);
-            }
-            case INVPCID_CONTEXT -> {
-                if ((cr4 & SystemRegs.CR4_PCIDE) == 0 && pcid != 0) throw gp(0);
-                tlb.flushPcid((int) pcid, TlbStats.FlushCause.INVPCID_CONTEXT);
-                if (checker != null) checker.invalidated(TlbChecker.Scope.PCID, 0, (int) pcid);
-            }
-            case INVPCID_ALL_GLOBAL -> { tlb.flushAll(true, TlbStats.FlushCause.INVPCID_ALL_GLOBAL); invalidatedAll(); }
-            default -> { tlb.flushAll(false, TlbStats.FlushCause.INVPCID_ALL); invalidatedAll(); }
-        }
-        code.forgetCurrentPage();
-    }
+    /** INVLPG {@code lin}: its translations in the current PCID, global ones too, and the PSC entries of the PCID. */
+    public void invlpg(long lin) { Invalidation.invlpg(this, lin); }
+
+    /** INVPCID with the instruction's checks (#GP(0) as the SDM lists them). */
+    public void invpcid(int type, long pcid, long lin) { Invalidation.invpcid(this, type, pcid, lin); }
 
     /**
      * Host-side invalidation (a pmap's shootdown handler, the monitor): {@code includingGlobal} drops
      * everything, else every non-global translation of the current PCID, as MOV CR3 would.
      */
-    public void flushTlb(boolean includingGlobal) {
-        if (includingGlobal) tlb.flushAll(true, TlbStats.FlushCause.HOST);
-        else tlb.flushPcid(tlb.pcid(), TlbStats.FlushCause.HOST);
-        code.forgetCurrentPage();
-        if (checker != null) {
-            if (includingGlobal) checker.invalidated(TlbChecker.Scope.ALL, 0, 0);
-            else checker.invalidated(TlbChecker.Scope.PCID, 0, tlb.pcid());
-        }
-    }
-
-    private void invalidatedAll() { if (checker != null) checker.invalidated(TlbChecker.Scope.ALL, 0, 0); }
+    public void flushTlb(boolean includingGlobal) { Invalidation.flushTlb(this, includingGlobal); }
 
     /** Turns the TLB checker on for this vCPU (before it runs): the fast lookup goes off so every use is seen. */
     public void attachChecker(TlbChecker c) {

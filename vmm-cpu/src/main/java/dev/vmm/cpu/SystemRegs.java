@@ -40,7 +40,7 @@ final class SystemRegs {
                 // With CR4.PCIDE=1, bit 63 asks to keep the new PCID's translations (SDM 4.10.4.1); it is not stored.
                 boolean noFlush = (c.cr4 & CR4_PCIDE) != 0 && v < 0;
                 c.cr3 = (c.efer & Msrs.EFER_LMA) != 0 ? v & ((1L << 52) - 1) : v & 0xFFFF_FFFFL;
-                c.cr3Loaded(noFlush);
+                Invalidation.cr3Loaded(c, noFlush);
             }
             case 4 -> writeCr4(c, v);
             case 8 -> {
@@ -69,7 +69,7 @@ final class SystemRegs {
         }
         long changed = c.cr0 ^ v;
         c.cr0 = v;
-        if ((changed & (CR0_PG | CR0_WP | CR0_PE)) != 0) c.pagingControlChanged(dev.vmm.mmu.TlbStats.FlushCause.CR0);
+        if ((changed & (CR0_PG | CR0_WP | CR0_PE)) != 0) Invalidation.pagingControlChanged(c, dev.vmm.mmu.TlbStats.FlushCause.CR0);
         c.updatePaging();
         c.updateMode();
     }
@@ -83,7 +83,7 @@ final class SystemRegs {
         if ((changed & CR4_LA57) != 0 && (c.efer & Msrs.EFER_LMA) != 0) throw c.gp(0);
         c.cr4 = v;
         if ((changed & (CR4_PGE | CR4_PAE | CR4_PSE | CR4_SMEP | CR4_PCIDE | CR4_LA57)) != 0) {
-            c.pagingControlChanged(dev.vmm.mmu.TlbStats.FlushCause.CR4);
+            Invalidation.pagingControlChanged(c, dev.vmm.mmu.TlbStats.FlushCause.CR4);
         }
         c.updatePaging();
     }

@@ -49,7 +49,7 @@ class MemoryPathTest {
         cpu.cr3 = root;
         cpu.cpl = 0;
         cpu.updatePaging();
-        cpu.cr3Loaded(false);
+        Invalidation.cr3Loaded(cpu, false);
     }
 
     CpuFault fault(Runnable r) { return assertThrows(CpuFault.class, r::run); }

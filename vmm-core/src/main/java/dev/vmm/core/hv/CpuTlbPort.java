@@ -31,14 +31,14 @@ public final class CpuTlbPort implements TlbInvalidator {
 
     @Override public int cpuCount() { return cpus.size(); }
 
-    @Override public void invalidatePage(int cpu, long va) { cpus.get(cpu).invalidatePage(va); }
+    @Override public void invalidatePage(int cpu, long va) { cpus.get(cpu).invlpg(va); }
 
-    @Override public void invalidateAll(int cpu, boolean global) { cpus.get(cpu).invalidateTlb(global); }
+    @Override public void invalidateAll(int cpu, boolean global) { cpus.get(cpu).flushTlb(global); }
 
     @Override public void loadCr3(int cpu, long cr3) {
         Cpu c = cpus.get(cpu);
         c.cr3 = cr3;
-        c.invalidateTlb(false); // MOV CR3 without PCID: non-global entries go
+        c.flushTlb(false); // MOV CR3 without PCID: non-global entries go
     }
 
     @Override public boolean targetStopped(int cpu) { return apics.isEmpty(); }

@@ -93,7 +93,7 @@ class PvRing3Test {
         for (int i = 0; i < n; i++) assertEquals(KERN_SUCCESS, pv.space(parent).copyout(data + i * 4096L, new byte[]{(byte) (0x50 + i)}));
         long child = hc(HC_FORK, parent);
         hc(HC_ACTIVATE, parent);
-        cpu.invalidateTlb(true);
+        cpu.flushTlb(true);
         hc(HC_ACTIVATE, child);
         Sregs.setLongMode(cpu, 3, pv.space(child).pmap().cr3(), code, 0);
         assertEquals(Cpu.Exit.BUDGET, cpu.run(10_000));
