@@ -2,7 +2,7 @@ package dev.vmm.cpu;
 
 import dev.vmm.mmu.PhysicalMemory;
 
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decoded instructions, cached per physical page (so remapping a page cannot serve stale code, and
@@ -15,12 +15,23 @@ import java.util.HashMap;
  */
 final class DecodedCache {
     private static final class Page {
+        final long pfn;
         final Insn[] at = new Insn[4096];
-        boolean valid = true;
+        /** Cleared by a write to the page, possibly from another vCPU's thread (parallel scheduler). */
+        volatile boolean valid = true;
+
+        Page(long pfn) { this.pfn = pfn; }
     }
 
+    /**
+     * Direct-mapped by frame number in front of {@link #pages}: a jump or call into another code page
+     * finds its page here without a boxed-key hash lookup (most kernels run from a handful of pages).
+     */
+    private final Page[] recent = new Page[64];
+
     private final PhysicalMemory mem;
-    private final HashMap<Long, Page> pages = new HashMap<>();
+    /** Decoded pages by frame: read by the owning vCPU, invalidated from whichever vCPU writes the code. */
+    private final ConcurrentHashMap<Long, Page> pages = new ConcurrentHashMap<>();
     private long curLinPage = -1;
     private Page cur;
     private final Insn scratch = new Insn();
@@ -38,11 +49,16 @@ final class DecodedCache {
 
     Insn decode(Cpu cpu, long lin, long pa, int mode) {
         long pfn = pa >>> 12;
-        Page p = pages.get(pfn);
-        if (p == null) {
-            p = new Page();
-            pages.put(pfn, p);
-            mem.markCode(pfn);
+        int slot = (int) pfn & (recent.length - 1);
+        Page p = recent[slot];
+        if (p == null || p.pfn != pfn || !p.valid) {
+            p = pages.get(pfn);
+            if (p == null) {
+                p = new Page(pfn);
+                pages.put(pfn, p);
+                mem.markCode(pfn);
+            }
+            recent[slot] = p;
         }
         cur = p;
         curLinPage = lin >>> 12;
