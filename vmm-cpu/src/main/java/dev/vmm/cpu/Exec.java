@@ -37,7 +37,7 @@ final class Exec {
             case Op.W_TEST_RI -> { logic(c, d, c.r[d.rm] & d.imm & d.omask); Fusion.jcc(c, d); }
             case Op.W_INC_R -> { c.r[d.rm] = incDec(c, d, Flags.INC, c.r[d.rm] & d.omask, (c.r[d.rm] + 1) & d.omask); Fusion.jcc(c, d); }
             case Op.W_DEC_R -> { c.r[d.rm] = incDec(c, d, Flags.DEC, c.r[d.rm] & d.omask, (c.r[d.rm] - 1) & d.omask); Fusion.jcc(c, d); }
-            case Op.JCC -> { if (Flags.cond(c, d.sub)) Flow.jump(c, c.nextRip + d.imm, d.osize); }
+            case Op.JCC -> Flow.jcc(c, d);
             case Op.W_ADD_LD -> c.r[d.reg] = add(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize));
             case Op.W_SUB_LD -> c.r[d.reg] = sub(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize));
             case Op.W_CMP_LD -> sub(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize));

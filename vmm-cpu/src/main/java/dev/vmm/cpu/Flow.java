@@ -49,6 +49,11 @@ final class Flow {
         return target;
     }
 
+    /** Jcc (dispatched by Exec and by compare-and-branch {@link Fusion}): the condition, then the branch. */
+    static void jcc(Cpu c, Insn d) {
+        if (Flags.cond(c, d.sub)) jump(c, c.nextRip + d.imm, d.osize);
+    }
+
     static void jump(Cpu c, long target, int size) {
         target = Exec.mask(target, size);
         if (size == 8 && (target << 16) >> 16 != target) throw c.gp(0);
@@ -127,7 +132,6 @@ final class Flow {
     static void control(Cpu c, Insn d) {
         int size = d.osize;
         switch (d.op) {
-            case Op.JCC -> { if (Flags.cond(c, d.sub)) jump(c, c.nextRip + d.imm, size); }
             case Op.JMP_REL -> jump(c, c.nextRip + d.imm, size);
             case Op.CALL_REL -> {
                 long target = Exec.mask(c.nextRip + d.imm, size);

@@ -30,7 +30,7 @@ final class Fusion {
         c.rip = c.nextRip;         // the Jcc is now the current instruction
         long n = c.rip + j.len;
         c.nextRip = c.codeMode == 64 ? n : n & Cpu.sizeMask(c.codeMode >>> 3);
-        if (Flags.cond(c, j.sub)) Flow.jump(c, c.nextRip + j.imm, j.osize);
+        Flow.jcc(c, j);
     }
 
     private static void link(Cpu c, Insn d) {
