@@ -4,7 +4,6 @@ import dev.vmm.core.hv.PvMemory;
 import dev.vmm.cpu.Cpu;
 import dev.vmm.mmu.TlbChecker;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,12 +16,9 @@ import java.util.Map;
  * page tables do. And the TLB checker's log of stale uses so far (with --check-tlb).
  */
 @Command(name = "check", description = "Run the pmap invariant checker (pv mode) and check every TLB entry against the page tables now; show the TLB checker's violations (--check-tlb).")
-final class CheckCommand extends ShellCommand {
+final class CheckCommand extends JsonInfoCommand {
     /** Violations printed in the text form. */
     static final int SHOW = 10;
-
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
 
     @Override
     void execute() {

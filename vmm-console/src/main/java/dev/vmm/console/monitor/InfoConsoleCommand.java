@@ -5,7 +5,6 @@ import dev.vmm.console.serial.ConsoleStats;
 import dev.vmm.console.serial.SerialSpec;
 import dev.vmm.core.devices.Uart16550;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,9 +13,7 @@ import java.util.Map;
 
 /** {@code info console}: each COM port: its UART's counters and its host side (--serial), with the console server's counters. */
 @Command(name = "console", description = "Each serial port: the UART's bytes transmitted/received and overruns, where its host side is (--serial), and a console server port's clients and byte counts.")
-final class InfoConsoleCommand extends ShellCommand {
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
+final class InfoConsoleCommand extends JsonInfoCommand {
 
     @Override
     void execute() {

@@ -2,7 +2,6 @@ package dev.vmm.console.monitor;
 
 import dev.vmm.cpu.Cpu;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,9 +10,7 @@ import java.util.Map;
 
 /** {@code info cpus}. */
 @Command(name = "cpus", description = "Every vCPU: where it is and whether it runs, halted or shut down.")
-final class InfoCpusCommand extends ShellCommand {
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
+final class InfoCpusCommand extends JsonInfoCommand {
 
     @Override
     void execute() {

@@ -13,12 +13,9 @@ import java.util.Map;
 
 /** {@code info irq}: the interrupt routing now: IOAPIC redirection entries, the 8259 masks, each APIC's IRR/ISR. */
 @Command(name = "irq", description = "Interrupt routing: the IOAPIC's redirection entries (unmasked ones; --all for every pin), the 8259 masks, and each local APIC's IRR and ISR.")
-final class InfoIrqCommand extends ShellCommand {
+final class InfoIrqCommand extends JsonInfoCommand {
     @Option(names = "--all", description = "Show masked IOAPIC pins too.")
     boolean all;
-
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
 
     @Override
     void execute() {

@@ -5,7 +5,6 @@ import dev.vmm.core.pmap.amd64.PmapCensus;
 import dev.vmm.core.vm.VmMapEntry;
 import dev.vmm.core.vm.VmSpace;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
@@ -15,12 +14,9 @@ import java.util.Map;
 
 /** {@code info map [SPACE]}: a pv address space's vm_map entries. */
 @Command(name = "map", description = "pv mode: the vm_map entries of an address space (default: the one active on cpu0): range, protection/max, inheritance, wiring, object.")
-final class InfoMapCommand extends ShellCommand {
+final class InfoMapCommand extends JsonInfoCommand {
     @Parameters(arity = "0..1", paramLabel = "SPACE", description = "Address-space handle (see info vmspace).")
     Long space;
-
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
 
     @Override
     void execute() {

@@ -4,7 +4,6 @@ import dev.vmm.core.hv.PvMemory;
 import dev.vmm.core.vm.VmObject;
 import dev.vmm.core.vm.VmPage;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
@@ -14,15 +13,12 @@ import java.util.Map;
 
 /** {@code info object ID}: a vm_object, its resident pages and its shadow chain. */
 @Command(name = "object", description = "pv mode: a vm_object (type, size, references, resident pages, shadow chain, who maps it).")
-final class InfoObjectCommand extends ShellCommand {
+final class InfoObjectCommand extends JsonInfoCommand {
     /** Resident pages listed in the text form; --json lists all. */
     static final int SHOW_PAGES = 16;
 
     @Parameters(paramLabel = "ID", description = "Object number (see info map).")
     int id;
-
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
 
     @Override
     void execute() {

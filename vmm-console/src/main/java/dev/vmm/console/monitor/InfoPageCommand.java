@@ -5,7 +5,6 @@ import dev.vmm.core.pmap.amd64.PmapCensus;
 import dev.vmm.core.vm.VmPage;
 import dev.vmm.core.vm.VmPhys;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
@@ -15,12 +14,9 @@ import java.util.Map;
 
 /** {@code info page PADDR}: a vm_page's state and its pv list (every mapping of it). */
 @Command(name = "page", description = "pv mode: the vm_page of a physical address: object, queue, wiring, busy, dirty, aflags, and its pv list (every pmap and va mapping it).")
-final class InfoPageCommand extends ShellCommand {
+final class InfoPageCommand extends JsonInfoCommand {
     @Parameters(paramLabel = "PADDR", description = "Physical address (any byte of the page).")
     String paddr;
-
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
 
     @Override
     void execute() {

@@ -5,7 +5,6 @@ import dev.vmm.core.pmap.Pmap;
 import dev.vmm.core.pmap.amd64.AmdPmapModule;
 import dev.vmm.core.pmap.amd64.PmapCensus;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
@@ -15,12 +14,9 @@ import java.util.Map;
 
 /** {@code info pmap [SPACE]}: pm_stats, pm_active and the mappings by page size. */
 @Command(name = "pmap", description = "pv mode: each address space's pmap (or one): cr3, pm_stats, pm_active, mappings by page size (superpages), and the pmap counters.")
-final class InfoPmapCommand extends ShellCommand {
+final class InfoPmapCommand extends JsonInfoCommand {
     @Parameters(arity = "0..1", paramLabel = "SPACE", description = "Address-space handle (default: all).")
     Long space;
-
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
 
     @Override
     void execute() {

@@ -3,7 +3,6 @@ package dev.vmm.console.monitor;
 import dev.vmm.cpu.Cpu;
 import dev.vmm.mmu.TlbStats;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,9 +11,7 @@ import java.util.Map;
 
 /** {@code info stats}: the counters the machine keeps. */
 @Command(name = "stats", description = "Counters: instructions and TLB fills, flushes and INVLPGs per vCPU.")
-final class InfoStatsCommand extends ShellCommand {
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
+final class InfoStatsCommand extends JsonInfoCommand {
 
     @Override
     void execute() {

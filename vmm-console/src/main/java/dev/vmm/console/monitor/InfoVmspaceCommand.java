@@ -6,7 +6,6 @@ import dev.vmm.core.vm.VmMapEntry;
 import dev.vmm.core.vm.VmPhys;
 import dev.vmm.core.vm.VmSpace;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,9 +14,7 @@ import java.util.Map;
 
 /** {@code info vmspace}: the pv address spaces (struct vmspace), their pmaps and counts. */
 @Command(name = "vmspace", description = "pv mode: the address spaces the guest made by hypercall, their pmaps, pm_stats and where they are active.")
-final class InfoVmspaceCommand extends ShellCommand {
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
+final class InfoVmspaceCommand extends JsonInfoCommand {
 
     @Override
     void execute() {

@@ -2,7 +2,6 @@ package dev.vmm.console.monitor;
 
 import dev.vmm.cpu.Cpu;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
@@ -10,15 +9,12 @@ import java.util.Map;
 
 /** {@code walk VA [CPU]}: the page walk level by level, and the TLB entry if one is cached. */
 @Command(name = "walk", description = "Walk a vCPU's page tables for a linear address, level by level; show the TLB entry if cached.")
-final class WalkCommand extends ShellCommand {
+final class WalkCommand extends JsonInfoCommand {
     @Parameters(index = "0", paramLabel = "VA", description = "Linear address (or a register, e.g. rip).")
     String va;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "CPU", description = "vCPU number (default 0).")
     Integer cpu;
-
-    @Option(names = "--json", description = "Machine-readable output.")
-    boolean json;
 
     @Override
     void execute() {
