@@ -249,26 +249,57 @@ public final class Cpu implements Decoder.Fetch {
      * leave at once.
      */
     private void loop(long end) {
-        try {
-            while (instructions < end && !stopRequested && !halted) {
-                long chunkEnd = Math.min(end, instructions + CHECK_EVERY);
-                fuseEnd = chunkEnd;
-                while (instructions < chunkEnd) {
-                    if ((flagsRest & Flags.IF) != 0 && !inhibitInterrupts && interrupts.pending()) {
-                        Interrupts.checkExternal(this);
-                    }
+        while (instructions < end && !stopRequested && !halted) {
+            long chunkEnd = Math.min(end, instructions + CHECK_EVERY);
+            while (instructions < chunkEnd) {
+                if ((flagsRest & Flags.IF) != 0 && !inhibitInterrupts && interrupts.pending()) {
+                    Interrupts.checkExternal(this);
+                }
+                if (!inhibitInterrupts && (flagsRest & Flags.TF) == 0 && !debugArmed) {
+                    runBlock(chunkEnd);
+                } else {
                     inhibitInterrupts = false;
                     step();
-                    if (halted | shutdown) return;
                 }
+                if (halted | shutdown) return;
             }
-        } finally {
-            fuseEnd = 0; // step() called on its own runs exactly one instruction
         }
     }
 
-    /** Instruction count a fused pair may reach (see {@link Fusion}); 0 outside {@link #loop}. */
-    long fuseEnd;
+    /**
+     * Runs the {@link BasicBlock} at RIP, or as much of it as fits before {@code chunkEnd}. Called when
+     * nothing needs every instruction boundary (no TF, debug registers or interrupt shadow).
+     */
+    private void runBlock(long chunkEnd) {
+        long lin = linearRip();
+        int off = (int) (lin & 0xFFF);
+        long ipMask = codeMode == 64 ? -1L : sizeMask(codeMode >>> 3);
+        // IP would wrap around its segment inside this page: a block could not follow it
+        if (codeMode != 64 && ipMask - rip < 4096 - off) { step(); return; }
+        Insn first = code.lookup(lin, codeMode);
+        if (first == null) {
+            first = decodeAt(lin, translate(lin, Access.EXEC), codeMode);
+            if (code.isScratch(first)) { step(); return; } // crosses a page: never part of a block
+        }
+        Insn[] a = code.block(this, first, lin).insns;
+        int n = (int) Math.min(a.length, chunkEnd - instructions);
+        DecodedCache code = this.code;
+        code.stale = false;
+        try {
+            for (int i = 0; i < n; i++) {
+                Insn d = a[i];
+                nextRip = (rip + d.len) & ipMask;
+                Exec.execute(this, d);
+                rip = nextRip;
+                instructions++;
+                if (code.stale) return; // it wrote code: what follows is decoded again
+            }
+        } catch (CpuFault f) {
+            dataHits = 0;
+            if (f.vector == Breakpoints.REENTER) return; // MOV DR7 completed the instruction itself
+            throw f;
+        }
+    }
 
     private static final int CHECK_EVERY = 1024;
 
@@ -314,10 +345,15 @@ public final class Cpu implements Decoder.Fetch {
         long lin = codeMode == 64 ? rip : (segBase[Seg.CS] + rip) & 0xFFFF_FFFFL;
         Insn d = code.lookup(lin, codeMode);
         if (d != null) return d;
+        return decodeAt(lin, translate(lin, Access.EXEC), codeMode);
+    }
+
+    /** Decodes (or finds decoded) the instruction at linear {@code lin}, physical {@code pa}. */
+    Insn decodeAt(long lin, long pa, int mode) {
         fetchLin = lin;
-        fetchPa = translate(lin, Access.EXEC);
+        fetchPa = pa;
         fetchPa2 = -1;
-        return code.decode(this, lin, fetchPa, codeMode);
+        return code.decode(this, lin, pa, mode);
     }
 
     /** {@link Decoder.Fetch}: byte i of the instruction at fetchLin. */

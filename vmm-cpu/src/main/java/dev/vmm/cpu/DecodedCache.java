@@ -37,6 +37,12 @@ final class DecodedCache {
     private final Insn scratch = new Insn();
     boolean crossesPage;
     public long decodes;
+    /**
+     * Set by every invalidation, cleared when a {@link BasicBlock} starts: the block stops after an
+     * instruction that wrote code. A plain field, since only the owning vCPU's own writes must be seen
+     * at once (another vCPU modifying code we run needs a serializing instruction here, SDM vol. 3, 9.1.3).
+     */
+    boolean stale;
 
     DecodedCache(PhysicalMemory mem) { this.mem = mem; }
 
@@ -77,20 +83,26 @@ final class DecodedCache {
         return n;
     }
 
-    /**
-     * The cached instruction that follows {@code d} in the current code page, or null (not decoded yet,
-     * or the next instruction starts in the next page). {@code d} is the instruction the vCPU is running.
-     */
-    Insn following(Cpu c, Insn d) {
-        long lin = c.codeMode == 64 ? c.rip : (c.segBase[Seg.CS] + c.rip) & 0xFFFF_FFFFL;
-        if (lin >>> 12 != curLinPage || !cur.valid) return null;
-        int off = (int) (lin & 0xFFF) + d.len;
-        return off < 4096 ? cur.at[off] : null;
-    }
-
     void invalidate(long pfn) {
         Page p = pages.remove(pfn);
         if (p != null) p.valid = false;
+        stale = true;
+    }
+
+    /** Whether {@code d} is the scratch decoding of an instruction that crosses a page (never cached). */
+    boolean isScratch(Insn d) { return d == scratch; }
+
+    /** The block starting at {@code d}, the current page's instruction at {@code lin}; built on first use. */
+    BasicBlock block(Cpu c, Insn d, long lin) {
+        BasicBlock b = d.block;
+        if (b != null) return b;
+        Page p = cur;
+        long linPage = lin & ~0xFFFL;
+        int mode = d.mode;
+        return BasicBlock.build(d, lin, off -> {
+            Insn n = p.at[off];
+            return n != null && n.mode == mode ? n : c.decodeAt(linPage | off, p.pfn << 12 | off, mode);
+        });
     }
 
     void forgetCurrentPage() { curLinPage = -1; }

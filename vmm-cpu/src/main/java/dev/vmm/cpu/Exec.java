@@ -22,21 +22,21 @@ final class Exec {
             case Op.W_MOV_STORE -> c.write(c.lin(d), d.osize, c.r[d.reg]);
             case Op.W_LEA -> c.r[d.reg] = c.ea(d) & d.omask;
             case Op.W_ADD_RR -> c.r[d.rm] = add(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask);
-            case Op.W_ADD_RI -> { c.r[d.rm] = add(c, d, c.r[d.rm] & d.omask, d.imm & d.omask); Fusion.jcc(c, d); }
+            case Op.W_ADD_RI -> c.r[d.rm] = add(c, d, c.r[d.rm] & d.omask, d.imm & d.omask);
             case Op.W_SUB_RR -> c.r[d.rm] = sub(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask);
-            case Op.W_SUB_RI -> { c.r[d.rm] = sub(c, d, c.r[d.rm] & d.omask, d.imm & d.omask); Fusion.jcc(c, d); }
-            case Op.W_CMP_RR -> { sub(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask); Fusion.jcc(c, d); }
-            case Op.W_CMP_RI -> { sub(c, d, c.r[d.rm] & d.omask, d.imm & d.omask); Fusion.jcc(c, d); }
+            case Op.W_SUB_RI -> c.r[d.rm] = sub(c, d, c.r[d.rm] & d.omask, d.imm & d.omask);
+            case Op.W_CMP_RR -> sub(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask);
+            case Op.W_CMP_RI -> sub(c, d, c.r[d.rm] & d.omask, d.imm & d.omask);
             case Op.W_AND_RR -> c.r[d.rm] = logic(c, d, c.r[d.rm] & c.r[d.reg] & d.omask);
             case Op.W_AND_RI -> c.r[d.rm] = logic(c, d, c.r[d.rm] & d.imm & d.omask);
             case Op.W_OR_RR -> c.r[d.rm] = logic(c, d, (c.r[d.rm] | c.r[d.reg]) & d.omask);
             case Op.W_OR_RI -> c.r[d.rm] = logic(c, d, (c.r[d.rm] | d.imm) & d.omask);
             case Op.W_XOR_RR -> c.r[d.rm] = logic(c, d, (c.r[d.rm] ^ c.r[d.reg]) & d.omask);
             case Op.W_XOR_RI -> c.r[d.rm] = logic(c, d, (c.r[d.rm] ^ d.imm) & d.omask);
-            case Op.W_TEST_RR -> { logic(c, d, c.r[d.rm] & c.r[d.reg] & d.omask); Fusion.jcc(c, d); }
-            case Op.W_TEST_RI -> { logic(c, d, c.r[d.rm] & d.imm & d.omask); Fusion.jcc(c, d); }
-            case Op.W_INC_R -> { c.r[d.rm] = incDec(c, d, Flags.INC, c.r[d.rm] & d.omask, (c.r[d.rm] + 1) & d.omask); Fusion.jcc(c, d); }
-            case Op.W_DEC_R -> { c.r[d.rm] = incDec(c, d, Flags.DEC, c.r[d.rm] & d.omask, (c.r[d.rm] - 1) & d.omask); Fusion.jcc(c, d); }
+            case Op.W_TEST_RR -> logic(c, d, c.r[d.rm] & c.r[d.reg] & d.omask);
+            case Op.W_TEST_RI -> logic(c, d, c.r[d.rm] & d.imm & d.omask);
+            case Op.W_INC_R -> c.r[d.rm] = incDec(c, d, Flags.INC, c.r[d.rm] & d.omask, (c.r[d.rm] + 1) & d.omask);
+            case Op.W_DEC_R -> c.r[d.rm] = incDec(c, d, Flags.DEC, c.r[d.rm] & d.omask, (c.r[d.rm] - 1) & d.omask);
             case Op.JCC -> Flow.jcc(c, d);
             case Op.W_ADD_LD -> c.r[d.reg] = add(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize));
             case Op.W_SUB_LD -> c.r[d.reg] = sub(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize));

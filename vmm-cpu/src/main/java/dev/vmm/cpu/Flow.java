@@ -49,7 +49,7 @@ final class Flow {
         return target;
     }
 
-    /** Jcc (dispatched by Exec and by compare-and-branch {@link Fusion}): the condition, then the branch. */
+    /** Jcc: the condition, then the branch. */
     static void jcc(Cpu c, Insn d) {
         if (Flags.cond(c, d.sub)) jump(c, c.nextRip + d.imm, d.osize);
     }

@@ -24,8 +24,8 @@ public final class Insn {
     /** Mask of the operand size (0xFFFFFFFF or -1 for the wide forms) and log2 of the size, for lazy flags. */
     public long omask;
     public int lw;
-    /** The Jcc right after this flag-setting instruction, for {@link Fusion}; null until looked up. */
-    Insn nextJcc;
+    /** The {@link BasicBlock} that starts with this instruction or null until it first runs. */
+    BasicBlock block;
     /** Code mode it was decoded in (16, 32, 64): the cache re-decodes if the mode differs. */
     public int mode;
     /** ModRM.mod == 3 is false: the r/m operand is in memory. */

@@ -1,0 +1,147 @@
+package dev.vmm.cpu;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HexFormat;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Running code block by block ({@link BasicBlock}, what {@link Cpu#run} does) must be invisible: after
+ * any budget, in any code mode, the registers, flags, RIP and instruction count are those of executing
+ * the same instructions one {@link Cpu#step} at a time; a fault inside a block is raised at its own
+ * instruction; code written by an instruction of a block runs as written.
+ */
+class BasicBlockTest {
+    // mov ecx, 100 ; xor eax, eax ; L: add eax, 3 ; dec ecx ; jnz L ; cmp eax, 300 ; je +1 ; hlt ; nop ; hlt
+    // (the same bytes in 64- and 32-bit code; 64-bit DEC is FF C9 there, 32-bit uses 49 below)
+    private static final String LOOP64 = "B964000000" + "31C0" + "83C003" + "FFC9" + "75F9"
+        + "3D2C010000" + "7401" + "F4" + "90" + "F4";
+    private static final String LOOP32 = "B964000000" + "31C0" + "83C003" + "49" + "75FA"
+        + "3D2C010000" + "7401" + "F4" + "90" + "F4";
+    // 16-bit: mov cx, 100 ; xor ax, ax ; L: add ax, 3 ; dec cx ; jnz L ; cmp ax, 300 ; je +1 ; hlt ; nop ; hlt
+    private static final String LOOP16 = "B96400" + "31C0" + "83C003" + "49" + "75FA"
+        + "3D2C01" + "7401" + "F4" + "90" + "F4";
+    private static final long LOOP_LENGTH = 2 + 3 * 100 + 2 + 2; // mov, xor, 100 x (add, dec, jnz), cmp, je, nop... hlt
+
+    private static long[] state(Cpu c) {
+        return new long[] {c.r[0], c.r[1], c.rip, c.instructions, c.rflags(), c.halted ? 1 : 0};
+    }
+
+    private static void load(TestCpu t, String hex) {
+        t.reset();
+        t.loadCode(HexFormat.of().parseHex(hex));
+        t.cpu.instructions = 0;
+        if (t.mode == 16) setCsBase(t.cpu, TestCpu.CODE, 0); // IP is 16 bits wide: CS:0 is the code
+    }
+
+    private static void setCsBase(Cpu c, long base, long ip) {
+        c.segBase[Seg.CS] = base;
+        c.segBaseEff[Seg.CS] = base;
+        c.rip = ip;
+    }
+
+    /** The reference: the state after {@code k} single steps (or at HLT). */
+    private static long[] stepped(TestCpu t, String hex, long k) {
+        load(t, hex);
+        for (long i = 0; i < k && !t.cpu.halted; i++) t.cpu.step();
+        return state(t.cpu);
+    }
+
+    private static void everyBudgetMatchesStepping(int mode, String hex) {
+        TestCpu t = new TestCpu(mode, 0);
+        long[] end = stepped(t, hex, Long.MAX_VALUE);
+        assertEquals(300, end[0] & 0xFFFF, "the loop adds 3 a hundred times");
+        assertEquals(LOOP_LENGTH, end[3]);
+        for (long k = 0; k <= LOOP_LENGTH + 1; k++) {
+            long[] ref = stepped(t, hex, k);
+            load(t, hex);
+            t.cpu.run(k);
+            assertArrayEquals(ref, state(t.cpu), mode + "-bit code, budget " + k);
+        }
+        // and in slices that end in the middle of blocks, over blocks already built
+        load(t, hex);
+        while (!t.cpu.halted) t.cpu.run(7);
+        assertArrayEquals(end, state(t.cpu), mode + "-bit code in slices of 7");
+    }
+
+    @Test
+    void everyBudgetEndsInTheStateOfSteppingIn64BitCode() { everyBudgetMatchesStepping(64, LOOP64); }
+
+    @Test
+    void everyBudgetEndsInTheStateOfSteppingIn32BitCode() { everyBudgetMatchesStepping(32, LOOP32); }
+
+    @Test
+    void everyBudgetEndsInTheStateOfSteppingIn16BitCode() { everyBudgetMatchesStepping(16, LOOP16); }
+
+    @Test
+    void sixteenBitCodeWhoseIpWrapsInsideAPageFollowsTheWrap() {
+        TestCpu t = new TestCpu(16, 0);
+        t.reset();
+        long base = TestCpu.CODE + 0x800 - 0xFFFC;           // CS:FFFC is in the middle of a page
+        t.mem.writeBytes(base + 0xFFFC, HexFormat.of().parseHex("40404040" + "40F4")); // inc ax x4 | (not reached) inc ax; hlt
+        t.mem.writeBytes(base, HexFormat.of().parseHex("F4"));                       // CS:0000: hlt
+        t.cpu.codePageWritten((base + 0xFFFC) >>> 12);
+        t.cpu.codePageWritten(base >>> 12);
+        setCsBase(t.cpu, base, 0xFFFC);
+        t.cpu.r[0] = 0;
+        t.cpu.instructions = 0;
+        assertEquals(Cpu.Exit.HALTED, t.cpu.run(100));
+        assertEquals(4, t.cpu.r[0], "four INCs, then IP wrapped to 0 and the HLT there ran");
+        assertEquals(1, t.cpu.rip, "halted after CS:0000");
+        assertEquals(5, t.cpu.instructions);
+    }
+
+    @Test
+    void anInstructionThatRewritesTheNextOneInItsBlockRunsTheNewBytes() {
+        TestCpu t = new TestCpu(64, 0);
+        t.mem.setCodeWriteListener(t.cpu::codePageWritten); // as Machine wires it
+        // mov byte [rip+1], 0x22 ; mov eax, 0x11 ; hlt  -- the store changes the MOV's immediate to 0x22
+        load(t, "C6050100000022" + "B811000000" + "F4");
+        assertEquals(Cpu.Exit.HALTED, t.cpu.run(100));
+        assertEquals(0x22, t.cpu.r[0], "the rewritten MOV ran, not its decoding from before the store");
+        assertEquals(3, t.cpu.instructions);
+        // the second time round the block is rebuilt from the new bytes
+        t.cpu.rip = TestCpu.CODE + 7;
+        t.cpu.halted = false;
+        t.cpu.run(100);
+        assertEquals(0x22, t.cpu.r[0]);
+    }
+
+    @Test
+    void aFaultInsideABlockIsRaisedAtItsInstructionWithTheCountBeforeIt() {
+        TestCpu t = new TestCpu(64, 0);
+        // mov eax, 1 ; mov ebx, [0x800000] (not mapped: #PF) ; mov eax, 2 ; hlt
+        load(t, "B801000000" + "8B1C2500008000" + "B802000000" + "F4");
+        long[] seen = new long[4];
+        t.cpu.eventTrace = new CpuTrace() {
+            @Override
+            public void delivery(Cpu c, int vector, int errorCode, long rip, boolean software, boolean external) {
+                if (seen[0] != 0) return; // the first delivery (what follows in this test's empty IDT is no matter)
+                seen[0] = vector; seen[1] = rip; seen[2] = c.instructions; seen[3] = c.r[0];
+            }
+        };
+        t.cpu.run(100);
+        assertEquals(Interrupts.PF, seen[0]);
+        assertEquals(TestCpu.CODE + 5, seen[1], "RIP of the load, not of the block's start or end");
+        assertEquals(1, seen[2], "only the first MOV retired");
+        assertEquals(1, seen[3], "and the MOV after the load did not run");
+    }
+
+    @Test
+    void blocksEndAtInstructionsThatChangeInterruptDeliveryOrControlFlow() {
+        TestCpu t = new TestCpu(64, 0);
+        // nop ; nop ; sti ; nop ; jmp $ ... : the block is [nop, nop, sti]
+        load(t, "9090FB90EBFE");
+        assertEquals(Cpu.Exit.BUDGET, t.cpu.run(3));
+        Insn first = t.cpu.code.lookup(TestCpu.CODE, 64);
+        assertNotNull(first.block);
+        assertEquals(3, first.block.insns.length, "nop, nop, sti");
+        assertEquals(Op.FLAGOP, first.block.insns[2].op);
+        assertEquals(TestCpu.CODE + 3, t.cpu.rip);
+        assertEquals(Cpu.Exit.BUDGET, t.cpu.run(2)); // the NOP in STI's shadow, then the JMP
+        assertEquals(TestCpu.CODE + 4, t.cpu.rip);
+        assertNull(t.cpu.code.lookup(TestCpu.CODE + 4 - 1, 64).block, "the instruction after STI ran alone");
+        assertEquals(1, t.cpu.code.lookup(TestCpu.CODE + 4, 64).block.insns.length, "a JMP ends its block");
+    }
+}
