@@ -289,7 +289,7 @@ public final class Cpu implements Decoder.Fetch {
             for (int i = 0; i < n; i++) {
                 Insn d = a[i];
                 nextRip = (rip + d.len) & ipMask;
-                Exec.execute(this, d);
+                d.h.exec(this, d);
                 rip = nextRip;
                 instructions++;
                 if (code.stale) return; // it wrote code: what follows is decoded again

@@ -22,7 +22,13 @@ public final class Decoder {
     /** Op id for "longer than 15 bytes" (#GP(0)), beyond the executor's ids. */
     public static final int TOO_LONG = -2;
 
+    /** Decodes the instruction {@code f} supplies into {@code d}, including its handler ({@link Insn#h}). */
     public static void decode(Fetch f, int mode, Insn d) {
+        decodeFields(f, mode, d);
+        d.h = Handler.of(d.op);
+    }
+
+    private static void decodeFields(Fetch f, int mode, Insn d) {
         int i = 0;
         int seg = -1, rep = 0, rex = 0;
         boolean opsz = false, adsz = false, lock = false;

@@ -1,75 +1,19 @@
 package dev.vmm.cpu;
 
 /**
- * The executor's dispatch: one {@code switch} on the decoded {@link Op} id to small static handlers,
- * which HotSpot compiles to a jump table. Arithmetic lives in {@link Alu}, control transfer and the
+ * The executor: {@link Insn#h} runs an instruction (see {@link Handler}); the instructions without a
+ * fast form come here, to one {@code switch} on the decoded {@link Op} id, which HotSpot compiles to a
+ * jump table. Arithmetic lives in {@link Alu}, control transfer and the
  * stack in {@link Flow}, string instructions in {@link Strings}, system instructions in {@link Sys}.
  */
 final class Exec {
     private Exec() { }
 
-    /**
-     * The hottest instructions, in a method of their own so that their dispatch is not burdened by the
-     * general cases (HotSpot hoists the operand loads that many cases share above a switch); false for
-     * anything else, which {@link #execute} then runs.
-     */
-    static boolean hot(Cpu c, Insn d) {
-        switch (d.op) {
-            // ---- wide fast forms: 32/64-bit operands (see Op.W_ADD_RR); r[] holds zero-extended values ----
-            case Op.W_MOV_RR -> c.r[d.rm] = c.r[d.reg] & d.omask;
-            case Op.W_MOV_RI -> c.r[d.rm] = d.imm & d.omask;
-            case Op.W_MOV_LOAD -> c.r[d.reg] = c.read(c.lin(d), d.osize);
-            case Op.W_MOV_STORE -> c.write(c.lin(d), d.osize, c.r[d.reg]);
-            case Op.W_LEA -> c.r[d.reg] = c.ea(d) & d.omask;
-            case Op.W_ADD_RR -> c.r[d.rm] = add(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask);
-            case Op.W_ADD_RI -> c.r[d.rm] = add(c, d, c.r[d.rm] & d.omask, d.imm & d.omask);
-            case Op.W_SUB_RR -> c.r[d.rm] = sub(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask);
-            case Op.W_SUB_RI -> c.r[d.rm] = sub(c, d, c.r[d.rm] & d.omask, d.imm & d.omask);
-            case Op.W_CMP_RR -> sub(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask);
-            case Op.W_CMP_RI -> sub(c, d, c.r[d.rm] & d.omask, d.imm & d.omask);
-            case Op.W_AND_RR -> c.r[d.rm] = logic(c, d, c.r[d.rm] & c.r[d.reg] & d.omask);
-            case Op.W_AND_RI -> c.r[d.rm] = logic(c, d, c.r[d.rm] & d.imm & d.omask);
-            case Op.W_OR_RR -> c.r[d.rm] = logic(c, d, (c.r[d.rm] | c.r[d.reg]) & d.omask);
-            case Op.W_OR_RI -> c.r[d.rm] = logic(c, d, (c.r[d.rm] | d.imm) & d.omask);
-            case Op.W_XOR_RR -> c.r[d.rm] = logic(c, d, (c.r[d.rm] ^ c.r[d.reg]) & d.omask);
-            case Op.W_XOR_RI -> c.r[d.rm] = logic(c, d, (c.r[d.rm] ^ d.imm) & d.omask);
-            case Op.W_TEST_RR -> logic(c, d, c.r[d.rm] & c.r[d.reg] & d.omask);
-            case Op.W_TEST_RI -> logic(c, d, c.r[d.rm] & d.imm & d.omask);
-            case Op.W_INC_R -> c.r[d.rm] = incDec(c, d, Flags.INC, c.r[d.rm] & d.omask, (c.r[d.rm] + 1) & d.omask);
-            case Op.W_DEC_R -> c.r[d.rm] = incDec(c, d, Flags.DEC, c.r[d.rm] & d.omask, (c.r[d.rm] - 1) & d.omask);
-            case Op.JCC -> Flow.jcc(c, d);
-            case Op.W_ADD_LD -> c.r[d.reg] = add(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize));
-            case Op.W_SUB_LD -> c.r[d.reg] = sub(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize));
-            case Op.W_CMP_LD -> sub(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize));
-            case Op.W_AND_LD -> c.r[d.reg] = logic(c, d, c.r[d.reg] & c.read(c.lin(d), d.osize) & d.omask);
-            case Op.W_OR_LD -> c.r[d.reg] = logic(c, d, (c.r[d.reg] | c.read(c.lin(d), d.osize)) & d.omask);
-            case Op.W_XOR_LD -> c.r[d.reg] = logic(c, d, (c.r[d.reg] ^ c.read(c.lin(d), d.osize)) & d.omask);
-            case Op.W_SHIFT_RI -> c.r[d.rm] = Shifts.shift(c, d.sub, d.osize, c.r[d.rm] & d.omask, d.imm | Shifts.IMM_COUNT) & d.omask;
-            case Op.W_IMUL_RR -> c.r[d.reg] = Alu.imul2(c, d.osize, c.r[d.reg] & d.omask, c.r[d.rm] & d.omask) & d.omask;
-            case Op.W_MOVZX_LD -> c.r[d.reg] = c.read(c.lin(d), d.sub);
-            // 64-bit stack: the store or load comes before RSP changes, so a fault leaves RSP as it was
-            case Op.L_PUSH_REG -> { c.write(c.r[4] - 8, 8, c.r[d.rm]); c.r[4] -= 8; }
-            case Op.L_POP_REG -> { long v = c.read(c.r[4], 8); c.r[4] += 8; c.r[d.rm] = v; }
-            case Op.L_CALL_REL -> {
-                long target = Flow.canonical(c, c.nextRip + d.imm);
-                c.write(c.r[4] - 8, 8, c.nextRip);
-                c.r[4] -= 8;
-                c.nextRip = target;
-            }
-            case Op.L_RET -> {
-                c.nextRip = Flow.canonical(c, c.read(c.r[4], 8));
-                c.r[4] += 8 + d.imm;
-            }
-            default -> { return false; }
-        }
-        return true;
-    }
+    /** Executes {@code d} through its handler (a fast form's, or {@link #general}). */
+    static void execute(Cpu c, Insn d) { d.h.exec(c, d); }
 
-    static void execute(Cpu c, Insn d) {
-        if (!hot(c, d)) general(c, d);
-    }
-
-    private static void general(Cpu c, Insn d) {
+    /** Every instruction without a fast form ({@link Handler#GENERAL}). */
+    static void general(Cpu c, Insn d) {
         switch (d.op) {
             // ---- general forms ----
             case Op.MOV_RR -> c.setReg(d.rm, d.osize, c.reg(d.reg, d.osize));
@@ -154,32 +98,6 @@ final class Exec {
     }
 
     static long mask(long v, int size) { return v & Cpu.sizeMask(size); }
-
-    // Lazy-flag recorders of the wide forms: each is a few stores, small enough for HotSpot to inline.
-
-    private static long add(Cpu c, Insn d, long a, long b) {
-        long res = (a + b) & d.omask;
-        c.lfOp = Flags.ADD << 2 | d.lw; c.lfA = a; c.lfB = b; c.lfRes = res;
-        return res;
-    }
-
-    private static long sub(Cpu c, Insn d, long a, long b) {
-        long res = (a - b) & d.omask;
-        c.lfOp = Flags.SUB << 2 | d.lw; c.lfA = a; c.lfB = b; c.lfRes = res;
-        return res;
-    }
-
-    private static long logic(Cpu c, Insn d, long res) {
-        c.lfOp = Flags.LOGIC << 2 | d.lw; c.lfRes = res;
-        return res;
-    }
-
-    /** INC/DEC keep CF: it is read from the previous flags before they are replaced. */
-    private static long incDec(Cpu c, Insn d, int kind, long a, long res) {
-        long cf = Flags.cf(c) ? Flags.CF : 0;
-        c.lfOp = kind << 2 | d.lw; c.lfA = a; c.lfB = 1; c.lfRes = res; c.lfAux = cf;
-        return res;
-    }
 
     static long readRm(Cpu c, Insn d) { return readRm(c, d, d.osize); }
 

@@ -26,6 +26,8 @@ public final class Insn {
     public int lw;
     /** The {@link BasicBlock} that starts with this instruction or null until it first runs. */
     BasicBlock block;
+    /** What executes it ({@link Handler#of} its op, set by the decoder). */
+    Handler h = Handler.GENERAL;
     /** Code mode it was decoded in (16, 32, 64): the cache re-decodes if the mode differs. */
     public int mode;
     /** ModRM.mod == 3 is false: the r/m operand is in memory. */

@@ -1,0 +1,96 @@
+package dev.vmm.cpu;
+
+/**
+ * The handlers of the decode-time fast forms (see {@link Op#W_ADD_RR}): 32/64-bit register and
+ * load/store forms of the hottest instructions, and the 64-bit stack forms. r[] holds zero-extended
+ * values, so a 32-bit result is masked by {@link Insn#omask} and a 64-bit one is not (omask -1). Each is
+ * a few array operations: small enough for HotSpot to compile into a short method of its own (see
+ * {@link Handler}). The host-differential vectors check them against the host CPU like the general forms.
+ */
+final class FastForms {
+    private FastForms() { }
+
+    /** Handler by op id; null where the id has no fast form. */
+    static final Handler[] BY_OP = new Handler[Op.COUNT];
+
+    private static void set(int op, Handler h) { BY_OP[op] = h; }
+
+    static {
+        set(Op.W_MOV_RR, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = c.r[d.reg] & d.omask; } });
+        set(Op.W_MOV_RI, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = d.imm & d.omask; } });
+        set(Op.W_MOV_LOAD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = c.read(c.lin(d), d.osize); } });
+        set(Op.W_MOV_STORE, new Handler() { void exec(Cpu c, Insn d) { c.write(c.lin(d), d.osize, c.r[d.reg]); } });
+        set(Op.W_LEA, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = c.ea(d) & d.omask; } });
+        set(Op.W_ADD_RR, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = add(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask); } });
+        set(Op.W_ADD_RI, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = add(c, d, c.r[d.rm] & d.omask, d.imm & d.omask); } });
+        set(Op.W_SUB_RR, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = sub(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask); } });
+        set(Op.W_SUB_RI, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = sub(c, d, c.r[d.rm] & d.omask, d.imm & d.omask); } });
+        set(Op.W_CMP_RR, new Handler() { void exec(Cpu c, Insn d) { sub(c, d, c.r[d.rm] & d.omask, c.r[d.reg] & d.omask); } });
+        set(Op.W_CMP_RI, new Handler() { void exec(Cpu c, Insn d) { sub(c, d, c.r[d.rm] & d.omask, d.imm & d.omask); } });
+        set(Op.W_AND_RR, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = logic(c, d, c.r[d.rm] & c.r[d.reg] & d.omask); } });
+        set(Op.W_AND_RI, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = logic(c, d, c.r[d.rm] & d.imm & d.omask); } });
+        set(Op.W_OR_RR, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = logic(c, d, (c.r[d.rm] | c.r[d.reg]) & d.omask); } });
+        set(Op.W_OR_RI, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = logic(c, d, (c.r[d.rm] | d.imm) & d.omask); } });
+        set(Op.W_XOR_RR, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = logic(c, d, (c.r[d.rm] ^ c.r[d.reg]) & d.omask); } });
+        set(Op.W_XOR_RI, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = logic(c, d, (c.r[d.rm] ^ d.imm) & d.omask); } });
+        set(Op.W_TEST_RR, new Handler() { void exec(Cpu c, Insn d) { logic(c, d, c.r[d.rm] & c.r[d.reg] & d.omask); } });
+        set(Op.W_TEST_RI, new Handler() { void exec(Cpu c, Insn d) { logic(c, d, c.r[d.rm] & d.imm & d.omask); } });
+        set(Op.W_INC_R, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = incDec(c, d, Flags.INC, c.r[d.rm] & d.omask, (c.r[d.rm] + 1) & d.omask); } });
+        set(Op.W_DEC_R, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = incDec(c, d, Flags.DEC, c.r[d.rm] & d.omask, (c.r[d.rm] - 1) & d.omask); } });
+        set(Op.JCC, new Handler() { void exec(Cpu c, Insn d) { Flow.jcc(c, d); } });
+        set(Op.W_ADD_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = add(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize)); } });
+        set(Op.W_SUB_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = sub(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize)); } });
+        set(Op.W_CMP_LD, new Handler() { void exec(Cpu c, Insn d) { sub(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize)); } });
+        set(Op.W_AND_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = logic(c, d, c.r[d.reg] & c.read(c.lin(d), d.osize) & d.omask); } });
+        set(Op.W_OR_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = logic(c, d, (c.r[d.reg] | c.read(c.lin(d), d.osize)) & d.omask); } });
+        set(Op.W_XOR_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = logic(c, d, (c.r[d.reg] ^ c.read(c.lin(d), d.osize)) & d.omask); } });
+        set(Op.W_SHIFT_RI, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = Shifts.shift(c, d.sub, d.osize, c.r[d.rm] & d.omask, d.imm | Shifts.IMM_COUNT) & d.omask; } });
+        set(Op.W_IMUL_RR, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = Alu.imul2(c, d.osize, c.r[d.reg] & d.omask, c.r[d.rm] & d.omask) & d.omask; } });
+        set(Op.W_MOVZX_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = c.read(c.lin(d), d.sub); } });
+        set(Op.L_PUSH_REG, new Handler() { void exec(Cpu c, Insn d) {
+            c.write(c.r[4] - 8, 8, c.r[d.rm]);
+            c.r[4] -= 8;
+        } });
+        set(Op.L_POP_REG, new Handler() { void exec(Cpu c, Insn d) {
+            long v = c.read(c.r[4], 8);
+            c.r[4] += 8;
+            c.r[d.rm] = v;
+        } });
+        set(Op.L_CALL_REL, new Handler() { void exec(Cpu c, Insn d) {
+            long target = Flow.canonical(c, c.nextRip + d.imm);
+            c.write(c.r[4] - 8, 8, c.nextRip);
+            c.r[4] -= 8;
+            c.nextRip = target;
+        } });
+        set(Op.L_RET, new Handler() { void exec(Cpu c, Insn d) {
+            c.nextRip = Flow.canonical(c, c.read(c.r[4], 8));
+            c.r[4] += 8 + d.imm;
+        } });
+    }
+
+    // Lazy-flag recorders: each is a few stores (see Flags), small enough for HotSpot to inline.
+
+    private static long add(Cpu c, Insn d, long a, long b) {
+        long res = (a + b) & d.omask;
+        c.lfOp = Flags.ADD << 2 | d.lw; c.lfA = a; c.lfB = b; c.lfRes = res;
+        return res;
+    }
+
+    private static long sub(Cpu c, Insn d, long a, long b) {
+        long res = (a - b) & d.omask;
+        c.lfOp = Flags.SUB << 2 | d.lw; c.lfA = a; c.lfB = b; c.lfRes = res;
+        return res;
+    }
+
+    private static long logic(Cpu c, Insn d, long res) {
+        c.lfOp = Flags.LOGIC << 2 | d.lw; c.lfRes = res;
+        return res;
+    }
+
+    /** INC/DEC keep CF: it is read from the previous flags before they are replaced. */
+    private static long incDec(Cpu c, Insn d, int kind, long a, long res) {
+        long cf = Flags.cf(c) ? Flags.CF : 0;
+        c.lfOp = kind << 2 | d.lw; c.lfA = a; c.lfB = 1; c.lfRes = res; c.lfAux = cf;
+        return res;
+    }
+}
