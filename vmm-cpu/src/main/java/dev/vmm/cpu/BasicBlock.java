@@ -33,8 +33,28 @@ final class BasicBlock {
     private static final int MAX_INSN = 15;
 
     final Insn[] insns;
+    /**
+     * Whether the block after this one may run without going back to the run loop: the last
+     * instruction only moves RIP (a jump, call or return within the code segment, or any straight
+     * instruction where the block was cut), so interrupt delivery, TF, the code mode and the debug
+     * state are as they were.
+     */
+    final boolean chains;
 
-    private BasicBlock(Insn[] insns) { this.insns = insns; }
+    private BasicBlock(Insn[] insns) {
+        this.insns = insns;
+        Insn last = insns[insns.length - 1];
+        this.chains = straight(last) || last.op >= 0 && NEAR_BRANCH[last.op];
+    }
+
+    private static final boolean[] NEAR_BRANCH = new boolean[Op.COUNT];
+
+    static {
+        for (int op : new int[] {Op.JCC, Op.JMP_REL, Op.CALL_REL, Op.JMP_RM, Op.CALL_RM, Op.RET, Op.LOOP,
+            Op.JCXZ, Op.L_CALL_REL, Op.L_RET}) {
+            NEAR_BRANCH[op] = true;
+        }
+    }
 
     private static final boolean[] STRAIGHT = new boolean[Op.COUNT];
 

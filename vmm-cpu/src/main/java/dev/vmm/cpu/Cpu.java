@@ -267,37 +267,51 @@ public final class Cpu implements Decoder.Fetch {
     }
 
     /**
-     * Runs the {@link BasicBlock} at RIP, or as much of it as fits before {@code chunkEnd}. Called when
-     * nothing needs every instruction boundary (no TF, debug registers or interrupt shadow).
+     * Runs the {@link BasicBlock} at RIP, or as much of it as fits before {@code chunkEnd}, and then the
+     * blocks that follow it in the same code page, for as long as nothing needs the loop's checks (see
+     * {@link BasicBlock#chains}). Called when nothing needs every instruction boundary (no TF, debug
+     * registers or interrupt shadow).
      */
     private void runBlock(long chunkEnd) {
         long lin = linearRip();
-        int off = (int) (lin & 0xFFF);
         long ipMask = codeMode == 64 ? -1L : sizeMask(codeMode >>> 3);
         // IP would wrap around its segment inside this page: a block could not follow it
-        if (codeMode != 64 && ipMask - rip < 4096 - off) { step(); return; }
+        if (codeMode != 64 && ipMask - rip < 4096 - (lin & 0xFFF)) { step(); return; }
         Insn first = code.lookup(lin, codeMode);
         if (first == null) {
             first = decodeAt(lin, translate(lin, Access.EXEC), codeMode);
             if (code.isScratch(first)) { step(); return; } // crosses a page: never part of a block
         }
-        Insn[] a = code.block(this, first, lin).insns;
-        int n = (int) Math.min(a.length, chunkEnd - instructions);
         DecodedCache code = this.code;
         code.stale = false;
-        try {
-            for (int i = 0; i < n; i++) {
-                Insn d = a[i];
-                nextRip = (rip + d.len) & ipMask;
-                d.h.exec(this, d);
-                rip = nextRip;
-                instructions++;
-                if (code.stale) return; // it wrote code: what follows is decoded again
+        while (true) {
+            BasicBlock b = code.block(this, first, lin);
+            Insn[] a = b.insns;
+            int n = (int) Math.min(a.length, chunkEnd - instructions);
+            try {
+                for (int i = 0; i < n; i++) {
+                    Insn d = a[i];
+                    nextRip = (rip + d.len) & ipMask;
+                    d.h.exec(this, d);
+                    rip = nextRip;
+                    instructions++;
+                    if (code.stale) return; // it wrote code: what follows is decoded again
+                }
+            } catch (CpuFault f) {
+                dataHits = 0;
+                if (f.vector == Breakpoints.REENTER) return; // MOV DR7 completed the instruction itself
+                throw f;
             }
-        } catch (CpuFault f) {
-            dataHits = 0;
-            if (f.vector == Breakpoints.REENTER) return; // MOV DR7 completed the instruction itself
-            throw f;
+            // the next block, when it is in this page (decoded, valid: nothing wrote code) and nothing
+            // the run loop checks can have changed: no budget left, a pending interrupt, another page
+            if (n < a.length || !b.chains || instructions >= chunkEnd) return;
+            if ((flagsRest & Flags.IF) != 0 && interrupts.pending()) return;
+            long next = codeMode == 64 ? rip : (segBase[Seg.CS] + rip) & 0xFFFF_FFFFL;
+            if ((next ^ lin) >>> 12 != 0) return;
+            if (codeMode != 64 && ipMask - rip < 4096 - (next & 0xFFF)) return;
+            first = code.inCurrentPage((int) (next & 0xFFF), codeMode);
+            if (first == null) return;
+            lin = next;
         }
     }
 

@@ -89,6 +89,15 @@ final class DecodedCache {
         stale = true;
     }
 
+    /**
+     * The decoded instruction at {@code offset} of the current page, or null; for a caller that knows
+     * the page is still valid and still mapped where RIP is (a block just ran in it and wrote no code).
+     */
+    Insn inCurrentPage(int offset, int mode) {
+        Insn d = cur.at[offset];
+        return d != null && d.mode == mode ? d : null;
+    }
+
     /** Whether {@code d} is the scratch decoding of an instruction that crosses a page (never cached). */
     boolean isScratch(Insn d) { return d == scratch; }
 

@@ -93,6 +93,27 @@ class BasicBlockTest {
     }
 
     @Test
+    void anInterruptThatBecomesPendingIsTakenAtTheNextBlockBoundaryEvenWhileBlocksChain() {
+        TestCpu t = new TestCpu(64, 0);
+        load(t, LOOP64); // its blocks chain: add, dec, jnz jumps back within the page
+        t.cpu.setRflags(t.cpu.rflags() | Flags.IF);
+        long[] seen = {-1};
+        t.cpu.interrupts = new InterruptSource() {
+            @Override public boolean pending() { return t.cpu.instructions >= 50; }
+            @Override public int acknowledge() { return 0x20; }
+        };
+        t.cpu.eventTrace = new CpuTrace() {
+            @Override
+            public void delivery(Cpu c, int vector, int errorCode, long rip, boolean software, boolean external) {
+                if (seen[0] < 0 && external) seen[0] = c.instructions;
+            }
+        };
+        t.cpu.run(500);
+        assertTrue(seen[0] >= 50 && seen[0] <= 50 + 3,
+            "taken within one block (add, dec, jnz) of becoming pending, not at the end of the run loop's chunk: " + seen[0]);
+    }
+
+    @Test
     void anInstructionThatRewritesTheNextOneInItsBlockRunsTheNewBytes() {
         TestCpu t = new TestCpu(64, 0);
         t.mem.setCodeWriteListener(t.cpu::codePageWritten); // as Machine wires it
