@@ -460,10 +460,11 @@ public final class Cpu implements Decoder.Fetch {
     public long translate(long lin, int acc) {
         if (untranslated) return lin & 0xFFFF_FFFFL;
         if (!paging && watches != null) return watched(lin, acc, lin & 0xFFFF_FFFFL);
-        int i = (int) (lin >>> 12) & Tlb.FAST_MASK;
-        if (tlb.fastTag[i] == lin >>> 12 && (tlb.fastPerm[i] & deny[acc]) == 0) {
-            tlb.fastHits[i]++;
-            return tlb.fastFrame[i] | (lin & 0xFFF);
+        int i = ((int) (lin >>> 12) & Tlb.FAST_MASK) * Tlb.FAST_STRIDE;
+        long[] f = tlb.fast;
+        if (f[i + Tlb.FAST_TAG] == lin >>> 12 && (f[i + Tlb.FAST_PERM] & deny[acc]) == 0) {
+            f[i + Tlb.FAST_HITS]++;
+            return f[i + Tlb.FAST_FRAME] | (lin & 0xFFF);
         }
         return translateSlow(lin, acc);
     }

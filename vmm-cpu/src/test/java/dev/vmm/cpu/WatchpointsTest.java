@@ -4,7 +4,6 @@ import dev.vmm.mmu.Tlb;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -88,16 +87,16 @@ class WatchpointsTest {
     void theFastLookupServesDataOnlyWithoutWatchpoints() {
         load();
         t.cpu.run(100);
-        assertTrue(Arrays.stream(t.cpu.tlb.fastTag).anyMatch(v -> v == DATA >>> 12), "no watchpoint: the data page is in the fast lookup");
+        assertTrue(java.util.stream.IntStream.range(0, Tlb.FAST).anyMatch(f -> t.cpu.tlb.fastTag(f) == DATA >>> 12), "no watchpoint: the data page is in the fast lookup");
         load();
         watch(0x1000_0000L, 4, Watchpoints.READ | Watchpoints.WRITE, false);
         t.cpu.run(100);
-        assertTrue(Arrays.stream(t.cpu.tlb.fastTag).allMatch(v -> v == -1L), "a watchpoint set: every access takes the slow path");
+        assertTrue(java.util.stream.IntStream.range(0, Tlb.FAST).allMatch(f -> t.cpu.tlb.fastTag(f) == -1L), "a watchpoint set: every access takes the slow path");
         t.cpu.setWatches(null);
         load();
         t.cpu.run(100);
-        assertTrue(Arrays.stream(t.cpu.tlb.fastTag).anyMatch(v -> v == DATA >>> 12), "deleted: the fast lookup is back");
-        assertEquals(Tlb.FAST, t.cpu.tlb.fastTag.length);
+        assertTrue(java.util.stream.IntStream.range(0, Tlb.FAST).anyMatch(f -> t.cpu.tlb.fastTag(f) == DATA >>> 12), "deleted: the fast lookup is back");
+        assertEquals(Tlb.FAST * Tlb.FAST_STRIDE, t.cpu.tlb.fast.length);
     }
 
     @Test

@@ -12,11 +12,11 @@ import java.util.List;
  * INVLPG, INVPCID and CR4/CR0 changes by the SDM's rules.
  *
  * <p><b>Fast lookup.</b> In front of the modelled arrays sits a direct-mapped array of {@link #FAST}
- * 4 KiB slots ({@link #fastTag}, {@link #fastFrame}, {@link #fastPerm}) that the CPU's load/store path
- * reads without a call. It is exact, not a TLB of its own: each slot mirrors (a 4 KiB piece of) an entry
+ * 4 KiB slots ({@link #fast}: tag, frame, rights and hit count side by side, so a lookup touches one
+ * cache line) that the CPU's load/store path reads without a call. It is exact, not a TLB of its own: each slot mirrors (a 4 KiB piece of) an entry
  * that is present in a first-level data array and of the current PCID, and is cleared whenever that entry
  * is evicted or invalidated or the PCID changes. A fast hit is a first-level DTLB hit; it is counted in
- * {@link #fastHits} per slot (added to the entry's page size when statistics are read) and, unlike a
+ * the slot's hit count (added to the entry's page size when statistics are read) and, unlike a
  * modelled hit, does not refresh the entry's LRU age. Instruction fetches never use it: {@link #FETCH_DENY}
  * is set in every fast slot and in the deny mask of a fetch.
  *
@@ -43,14 +43,22 @@ public final class Tlb {
     public static final int FAST = 256;
     public static final int FAST_MASK = FAST - 1;
 
-    /** Linear page number (lin >>> 12) mirrored in each fast slot, or -1. Read by the CPU's fast path. */
-    public final long[] fastTag = new long[FAST];
-    /** Physical address of the 4 KiB frame. */
-    public final long[] fastFrame = new long[FAST];
-    /** Rights bits, with {@link #FETCH_DENY}. */
-    public final int[] fastPerm = new int[FAST];
-    /** First-level hits served by each fast slot (the CPU increments it). */
-    public final long[] fastHits = new long[FAST];
+    /**
+     * The fast slots, {@link #FAST_STRIDE} longs each, slot f at {@code f * FAST_STRIDE}: the linear page
+     * number mirrored (lin >>> 12) or -1 ({@link #FAST_TAG}), the physical address of the 4 KiB frame
+     * ({@link #FAST_FRAME}), the rights bits with {@link #FETCH_DENY} ({@link #FAST_PERM}) and the
+     * first-level hits the slot served, which the CPU increments ({@link #FAST_HITS}).
+     */
+    public final long[] fast = new long[FAST * 4];
+    public static final int FAST_STRIDE = 4, FAST_TAG = 0, FAST_FRAME = 1, FAST_PERM = 2, FAST_HITS = 3;
+
+    /** The linear page number fast slot {@code f} mirrors, or -1. */
+    public long fastTag(int f) { return fast[f * FAST_STRIDE + FAST_TAG]; }
+
+    /** The physical frame of fast slot {@code f}. */
+    public long fastFrame(int f) { return fast[f * FAST_STRIDE + FAST_FRAME]; }
+
+    private long fastHits(int f) { return fast[f * FAST_STRIDE + FAST_HITS]; }
     private final int[] fastOwner = new int[FAST];
 
     private final TlbConfig config;
@@ -86,7 +94,7 @@ public final class Tlb {
         for (TlbArray a : arrays) Arrays.fill(owner, a.idBase, a.idBase + a.entries(), a);
         psc = new PagingStructureCache(config.pml4eCache(), config.pdpteCache(), config.pdeCache());
         stats = new TlbStats(arrays.length);
-        Arrays.fill(fastTag, -1L);
+        for (int f = 0; f < FAST; f++) fast[f * FAST_STRIDE + FAST_TAG] = -1L;
         Arrays.fill(fastOwner, -1);
     }
 
@@ -254,9 +262,9 @@ public final class Tlb {
         if (!fastEnabled) return;
         int f = (int) (lin >>> 12) & FAST_MASK;
         if (fastOwner[f] >= 0) retireFast(f);
-        fastTag[f] = lin >>> 12;
-        fastFrame[f] = t.base[k] | (lin & ((1L << t.shift[k]) - 1) & ~0xFFFL);
-        fastPerm[f] = t.perm[k] | FETCH_DENY;
+        fast[f * FAST_STRIDE + FAST_TAG] = lin >>> 12;
+        fast[f * FAST_STRIDE + FAST_FRAME] = t.base[k] | (lin & ((1L << t.shift[k]) - 1) & ~0xFFFL);
+        fast[f * FAST_STRIDE + FAST_PERM] = t.perm[k] | FETCH_DENY;
         fastOwner[f] = t.idBase + k;
     }
 
@@ -347,15 +355,16 @@ public final class Tlb {
 
     private void retireFast(int f) {
         int id = fastOwner[f];
-        if (id >= 0 && fastHits[f] != 0) {
+        long hits = fastHits(f);
+        if (id >= 0 && hits != 0) {
             TlbArray t = owner[id];
-            fastHitsBySize[TlbStats.sizeIndex(t.shift[id - t.idBase])] += fastHits[f];
-            stats.lookups[indexOf(t)] += fastHits[f];
-            stats.dataLookups += fastHits[f];
-            stats.hits[indexOf(t)][TlbStats.sizeIndex(t.shift[id - t.idBase])] += fastHits[f];
+            fastHitsBySize[TlbStats.sizeIndex(t.shift[id - t.idBase])] += hits;
+            stats.lookups[indexOf(t)] += hits;
+            stats.dataLookups += hits;
+            stats.hits[indexOf(t)][TlbStats.sizeIndex(t.shift[id - t.idBase])] += hits;
         }
-        fastHits[f] = 0;
-        fastTag[f] = -1L;
+        fast[f * FAST_STRIDE + FAST_HITS] = 0;
+        fast[f * FAST_STRIDE + FAST_TAG] = -1L;
         fastOwner[f] = -1;
     }
 
@@ -388,7 +397,7 @@ public final class Tlb {
         for (int f = 0; f < FAST; f++) {
             int id = fastOwner[f];
             if (id < 0 || owner[id] != arrays[a]) continue;
-            if (shift < 0 || owner[id].shift[id - owner[id].idBase] == shift) n += fastHits[f];
+            if (shift < 0 || owner[id].shift[id - owner[id].idBase] == shift) n += fastHits(f);
         }
         return n;
     }
@@ -402,7 +411,7 @@ public final class Tlb {
             if (arrays[a].level == 1 && !arrays[a].instruction) l1 += hits(a);
             else if (arrays[a].level == 2) l2 += stats.hits[a][0] + stats.hits[a][1] + stats.hits[a][2] + stats.hits[a][3];
         }
-        for (int f = 0; f < FAST; f++) pending += fastOwner[f] >= 0 ? fastHits[f] : 0;
+        for (int f = 0; f < FAST; f++) pending += fastOwner[f] >= 0 ? fastHits(f) : 0;
         return new long[] {l1, l2, stats.dataLookups + pending};
     }
 
@@ -414,15 +423,15 @@ public final class Tlb {
     /** Checks that every fast slot mirrors a valid first-level data entry of the current PCID. */
     public void checkInvariants() {
         for (int f = 0; f < FAST; f++) {
-            if (fastTag[f] == -1L) { if (fastOwner[f] != -1) throw new IllegalStateException("fast slot " + f + " owned but empty"); continue; }
+            if (fastTag(f) == -1L) { if (fastOwner[f] != -1) throw new IllegalStateException("fast slot " + f + " owned but empty"); continue; }
             int id = fastOwner[f];
             TlbArray t = owner[id];
             int k = id - t.idBase;
             if (t.level != 1 || t.instruction) throw new IllegalStateException("fast slot " + f + " mirrors " + t.name);
-            if (t.vpn[k] == -1L || t.vpn[k] != fastTag[f] >>> (t.shift[k] - 12)) throw new IllegalStateException("fast slot " + f + " mirrors a dropped entry");
+            if (t.vpn[k] == -1L || t.vpn[k] != fastTag(f) >>> (t.shift[k] - 12)) throw new IllegalStateException("fast slot " + f + " mirrors a dropped entry");
             if (!t.global[k] && t.pcid[k] != pcid) throw new IllegalStateException("fast slot " + f + " of another PCID");
-            if (fastFrame[f] != frame(id, fastTag[f] << 12)) throw new IllegalStateException("fast slot " + f + " frame differs");
-            if ((fastPerm[f] & ~FETCH_DENY) != t.perm[k]) throw new IllegalStateException("fast slot " + f + " rights differ");
+            if (fastFrame(f) != frame(id, fastTag(f) << 12)) throw new IllegalStateException("fast slot " + f + " frame differs");
+            if ((fast[f * FAST_STRIDE + FAST_PERM] & ~FETCH_DENY) != t.perm[k]) throw new IllegalStateException("fast slot " + f + " rights differ");
         }
     }
 }

@@ -34,8 +34,8 @@ class TlbTest {
         assertEquals(0x20_0000L, tlb.frame(id, 0x1abc));
         assertEquals(Tlb.NOWRITE | Tlb.NX * 0 | Tlb.USER | Tlb.CLEAN, tlb.perm(id));
         int f = (int) (0x1000L >>> 12) & Tlb.FAST_MASK;
-        assertEquals(1, tlb.fastTag[f]);
-        assertEquals(0x20_0000L, tlb.fastFrame[f]);
+        assertEquals(1, tlb.fastTag(f));
+        assertEquals(0x20_0000L, tlb.fastFrame(f));
         int fetchId = tlb.lookup(0x1000, true);
         assertEquals("L1 ITLB 4K", tlb.arrayOf(fetchId).name(), "a fetch misses the L1 DTLB's entry, hits the unified STLB, fills the ITLB");
         assertEquals(1, tlb.hits(5));
@@ -51,7 +51,7 @@ class TlbTest {
         assertEquals(0x20_0000L, tlb.frame(tlb.lookup(0x3000, false), 0x3000), "stale until INVLPG");
         tlb.invlpg(0x3000);
         assertEquals(-1, tlb.lookup(0x3000, false));
-        assertEquals(-1, tlb.fastTag[3]);
+        assertEquals(-1, tlb.fastTag(3));
         assertNotEquals(-2, id);
         tlb.checkInvariants();
     }
