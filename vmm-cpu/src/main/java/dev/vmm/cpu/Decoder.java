@@ -25,7 +25,7 @@ public final class Decoder {
     /** Decodes the instruction {@code f} supplies into {@code d}, including its handler ({@link Insn#h}). */
     public static void decode(Fetch f, int mode, Insn d) {
         decodeFields(f, mode, d);
-        d.h = Handler.of(d.op);
+        d.h = Handler.of(d);
     }
 
     private static void decodeFields(Fetch f, int mode, Insn d) {

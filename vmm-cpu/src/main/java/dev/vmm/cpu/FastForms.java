@@ -12,10 +12,56 @@ final class FastForms {
 
     /** Handler by op id; null where the id has no fast form. */
     static final Handler[] BY_OP = new Handler[Op.COUNT];
+    /** Handlers by op id and then by {@link Insn#sub}, where the refinement selects one; else null. */
+    static final Handler[][] BY_SUB = new Handler[Op.COUNT][];
+
+    /*
+     * Jcc by condition code and shift-by-immediate by kind: each handler passes a constant, so HotSpot
+     * folds the condition (or the shift kind) to its few operations instead of switching on it.
+     */
+    private static final Handler[] JCC = {
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 0)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 1)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 2)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 3)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 4)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 5)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 6)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 7)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 8)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 9)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 10)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 11)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 12)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 13)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 14)); } },
+        new Handler() { void exec(Cpu c, Insn d) { branch(c, d, Flags.cond(c, 15)); } },
+    };
+
+    private static final Handler[] SHIFT_RI = {
+        new Handler() { void exec(Cpu c, Insn d) { shiftImm(c, d, 0); } },
+        new Handler() { void exec(Cpu c, Insn d) { shiftImm(c, d, 1); } },
+        new Handler() { void exec(Cpu c, Insn d) { shiftImm(c, d, 2); } },
+        new Handler() { void exec(Cpu c, Insn d) { shiftImm(c, d, 3); } },
+        new Handler() { void exec(Cpu c, Insn d) { shiftImm(c, d, 4); } },
+        new Handler() { void exec(Cpu c, Insn d) { shiftImm(c, d, 5); } },
+        new Handler() { void exec(Cpu c, Insn d) { shiftImm(c, d, 6); } },
+        new Handler() { void exec(Cpu c, Insn d) { shiftImm(c, d, 7); } },
+    };
+
+    private static void branch(Cpu c, Insn d, boolean taken) {
+        if (taken) Flow.jump(c, c.nextRip + d.imm, d.osize);
+    }
+
+    private static void shiftImm(Cpu c, Insn d, int kind) {
+        c.r[d.rm] = Shifts.shift(c, kind, d.osize, c.r[d.rm] & d.omask, d.imm | Shifts.IMM_COUNT) & d.omask;
+    }
 
     private static void set(int op, Handler h) { BY_OP[op] = h; }
 
     static {
+        BY_SUB[Op.JCC] = JCC;
+        BY_SUB[Op.W_SHIFT_RI] = SHIFT_RI;
         set(Op.W_MOV_RR, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = c.r[d.reg] & d.omask; } });
         set(Op.W_MOV_RI, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = d.imm & d.omask; } });
         set(Op.W_MOV_LOAD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = c.read(c.lin(d), d.osize); } });
@@ -37,14 +83,12 @@ final class FastForms {
         set(Op.W_TEST_RI, new Handler() { void exec(Cpu c, Insn d) { logic(c, d, c.r[d.rm] & d.imm & d.omask); } });
         set(Op.W_INC_R, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = incDec(c, d, Flags.INC, c.r[d.rm] & d.omask, (c.r[d.rm] + 1) & d.omask); } });
         set(Op.W_DEC_R, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = incDec(c, d, Flags.DEC, c.r[d.rm] & d.omask, (c.r[d.rm] - 1) & d.omask); } });
-        set(Op.JCC, new Handler() { void exec(Cpu c, Insn d) { Flow.jcc(c, d); } });
         set(Op.W_ADD_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = add(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize)); } });
         set(Op.W_SUB_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = sub(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize)); } });
         set(Op.W_CMP_LD, new Handler() { void exec(Cpu c, Insn d) { sub(c, d, c.r[d.reg] & d.omask, c.read(c.lin(d), d.osize)); } });
         set(Op.W_AND_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = logic(c, d, c.r[d.reg] & c.read(c.lin(d), d.osize) & d.omask); } });
         set(Op.W_OR_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = logic(c, d, (c.r[d.reg] | c.read(c.lin(d), d.osize)) & d.omask); } });
         set(Op.W_XOR_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = logic(c, d, (c.r[d.reg] ^ c.read(c.lin(d), d.osize)) & d.omask); } });
-        set(Op.W_SHIFT_RI, new Handler() { void exec(Cpu c, Insn d) { c.r[d.rm] = Shifts.shift(c, d.sub, d.osize, c.r[d.rm] & d.omask, d.imm | Shifts.IMM_COUNT) & d.omask; } });
         set(Op.W_IMUL_RR, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = Alu.imul2(c, d.osize, c.r[d.reg] & d.omask, c.r[d.rm] & d.omask) & d.omask; } });
         set(Op.W_MOVZX_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = c.read(c.lin(d), d.sub); } });
         set(Op.L_PUSH_REG, new Handler() { void exec(Cpu c, Insn d) {

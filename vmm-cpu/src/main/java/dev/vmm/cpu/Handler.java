@@ -21,9 +21,12 @@ abstract class Handler {
         void exec(Cpu c, Insn d) { Exec.general(c, d); }
     };
 
-    /** The handler of an {@link Op} id (any id, including the decoder's {@link Decoder#TOO_LONG}). */
-    static Handler of(int op) {
-        Handler h = op >= 0 && op < Op.COUNT ? FastForms.BY_OP[op] : null;
+    /** The handler of a decoded instruction (any op id, including the decoder's {@link Decoder#TOO_LONG}). */
+    static Handler of(Insn d) {
+        int op = d.op;
+        if (op < 0 || op >= Op.COUNT) return GENERAL;
+        Handler[] bySub = FastForms.BY_SUB[op];
+        Handler h = bySub != null ? bySub[d.sub] : FastForms.BY_OP[op];
         return h != null ? h : GENERAL;
     }
 }
