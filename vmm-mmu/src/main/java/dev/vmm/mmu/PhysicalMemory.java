@@ -56,6 +56,15 @@ public final class PhysicalMemory {
     private final long[] ptWatched;
     private volatile PageTableWriteListener ptListener;
     private final Arena arena = Arena.ofShared();
+    /**
+     * Host address of each allocated chunk (0: none yet), read through {@link #HOST}: the fast paths
+     * below skip a MemorySegment's per-access checks (class, bounds, liveness) because these chunks are
+     * never freed while this memory exists (the arena is never closed), and the offset is checked here.
+     */
+    private final long[] chunkAddr;
+    /** All of the host address space; only ever indexed by a chunk's address plus an in-chunk offset. */
+    private static final MemorySegment HOST = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final VarHandle ADDR_ARRAY = MethodHandles.arrayElementVarHandle(long[].class);
     private final Object splitLock = new Object();
     private volatile MmioRange[] mmio = new MmioRange[0];
     private CodeWriteListener codeListener = pfn -> { };
@@ -75,6 +84,7 @@ public final class PhysicalMemory {
         long nChunks = (top + CHUNK_MASK) >>> CHUNK_SHIFT;
         if (nChunks > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("memory size too large: " + size);
         this.chunks = new MemorySegment[(int) nChunks];
+        this.chunkAddr = new long[(int) nChunks];
         this.codePages = new long[(int) (((top >>> 12) + 63) >>> 6)];
         this.codeMarked = new long[codePages.length];
         this.ptWatched = new long[codePages.length];
@@ -181,6 +191,7 @@ public final class PhysicalMemory {
             s = chunks[ci];
             if (s == null) {
                 s = arena.allocate(CHUNK_SIZE, 4096); // zeroed
+                ADDR_ARRAY.setRelease(chunkAddr, ci, s.address());
                 CHUNK_ARRAY.setRelease(chunks, ci, s);
                 chunksAllocated++;
             }
@@ -193,8 +204,8 @@ public final class PhysicalMemory {
     public int read8(long pa) {
         long ci = pa >>> CHUNK_SHIFT;
         if (ci < chunks.length) {
-            MemorySegment s = chunks[(int) ci];
-            if (s != null) return s.get(BYTE, pa & CHUNK_MASK) & 0xFF;
+            long a = chunkAddr[(int) ci];
+            if (a != 0) return HOST.get(BYTE, a + (pa & CHUNK_MASK)) & 0xFF;
         }
         return (int) readSlow(pa, 1);
     }
@@ -202,8 +213,8 @@ public final class PhysicalMemory {
     public int read16(long pa) {
         long ci = pa >>> CHUNK_SHIFT, off = pa & CHUNK_MASK;
         if (ci < chunks.length && off <= CHUNK_SIZE - 2) {
-            MemorySegment s = chunks[(int) ci];
-            if (s != null) return s.get(SHORT, off) & 0xFFFF;
+            long a = chunkAddr[(int) ci];
+            if (a != 0) return HOST.get(SHORT, a + off) & 0xFFFF;
         }
         return (int) readSlow(pa, 2);
     }
@@ -211,8 +222,8 @@ public final class PhysicalMemory {
     public int read32(long pa) {
         long ci = pa >>> CHUNK_SHIFT, off = pa & CHUNK_MASK;
         if (ci < chunks.length && off <= CHUNK_SIZE - 4) {
-            MemorySegment s = chunks[(int) ci];
-            if (s != null) return s.get(INT, off);
+            long a = chunkAddr[(int) ci];
+            if (a != 0) return HOST.get(INT, a + off);
         }
         return (int) readSlow(pa, 4);
     }
@@ -220,8 +231,8 @@ public final class PhysicalMemory {
     public long read64(long pa) {
         long ci = pa >>> CHUNK_SHIFT, off = pa & CHUNK_MASK;
         if (ci < chunks.length && off <= CHUNK_SIZE - 8) {
-            MemorySegment s = chunks[(int) ci];
-            if (s != null) return s.get(LONG, off);
+            long a = chunkAddr[(int) ci];
+            if (a != 0) return HOST.get(LONG, a + off);
         }
         return readSlow(pa, 8);
     }
@@ -265,8 +276,8 @@ public final class PhysicalMemory {
     public void write8(long pa, int v) {
         long ci = pa >>> CHUNK_SHIFT;
         if (ci < chunks.length) {
-            MemorySegment s = chunks[(int) ci];
-            if (s != null) { s.set(BYTE, pa & CHUNK_MASK, (byte) v); checkCode(pa); return; }
+            long a = chunkAddr[(int) ci];
+            if (a != 0) { HOST.set(BYTE, a + (pa & CHUNK_MASK), (byte) v); checkCode(pa); return; }
         }
         writeSlow(pa, 1, v);
     }
@@ -274,8 +285,8 @@ public final class PhysicalMemory {
     public void write16(long pa, int v) {
         long ci = pa >>> CHUNK_SHIFT, off = pa & CHUNK_MASK;
         if (ci < chunks.length && off <= CHUNK_SIZE - 2) {
-            MemorySegment s = chunks[(int) ci];
-            if (s != null) { s.set(SHORT, off, (short) v); checkCode(pa, 2); return; }
+            long a = chunkAddr[(int) ci];
+            if (a != 0) { HOST.set(SHORT, a + off, (short) v); checkCode(pa, 2); return; }
         }
         writeSlow(pa, 2, v);
     }
@@ -283,8 +294,8 @@ public final class PhysicalMemory {
     public void write32(long pa, int v) {
         long ci = pa >>> CHUNK_SHIFT, off = pa & CHUNK_MASK;
         if (ci < chunks.length && off <= CHUNK_SIZE - 4) {
-            MemorySegment s = chunks[(int) ci];
-            if (s != null) { s.set(INT, off, v); checkCode(pa, 4); return; }
+            long a = chunkAddr[(int) ci];
+            if (a != 0) { HOST.set(INT, a + off, v); checkCode(pa, 4); return; }
         }
         writeSlow(pa, 4, v);
     }
@@ -292,8 +303,8 @@ public final class PhysicalMemory {
     public void write64(long pa, long v) {
         long ci = pa >>> CHUNK_SHIFT, off = pa & CHUNK_MASK;
         if (ci < chunks.length && off <= CHUNK_SIZE - 8) {
-            MemorySegment s = chunks[(int) ci];
-            if (s != null) { s.set(LONG, off, v); checkCode(pa, 8); return; }
+            long a = chunkAddr[(int) ci];
+            if (a != 0) { HOST.set(LONG, a + off, v); checkCode(pa, 8); return; }
         }
         writeSlow(pa, 8, v);
     }
