@@ -49,6 +49,39 @@ final class FastForms {
         new Handler() { void exec(Cpu c, Insn d) { shiftImm(c, d, 7); } },
     };
 
+    /*
+     * 64-bit code addressing [base + disp] or [base + index * scale + disp] with a 64-bit address, the
+     * commonest memory operands: the linear address is the segment base (zero but for FS and GS) plus
+     * the registers plus the displacement, without the general effective-address path's tests, and the
+     * access size is a constant, so the access compiles to one load or store of that width.
+     */
+    private static final Handler LOAD_BD8 = new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = c.read(baseDisp(c, d), 8); } };
+    private static final Handler LOAD_BD4 = new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = c.read(baseDisp(c, d), 4); } };
+    private static final Handler STORE_BD8 = new Handler() { void exec(Cpu c, Insn d) { c.write(baseDisp(c, d), 8, c.r[d.reg]); } };
+    private static final Handler STORE_BD4 = new Handler() { void exec(Cpu c, Insn d) { c.write(baseDisp(c, d), 4, c.r[d.reg]); } };
+
+    private static final Handler LOAD_BIS8 = new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = c.read(baseIndex(c, d), 8); } };
+    private static final Handler LOAD_BIS4 = new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = c.read(baseIndex(c, d), 4); } };
+    private static final Handler STORE_BIS8 = new Handler() { void exec(Cpu c, Insn d) { c.write(baseIndex(c, d), 8, c.r[d.reg]); } };
+    private static final Handler STORE_BIS4 = new Handler() { void exec(Cpu c, Insn d) { c.write(baseIndex(c, d), 4, c.r[d.reg]); } };
+
+    private static long baseDisp(Cpu c, Insn d) { return c.segBaseEff[d.seg] + c.r[d.base] + d.disp; }
+
+    private static long baseIndex(Cpu c, Insn d) {
+        return c.segBaseEff[d.seg] + c.r[d.base] + (c.r[d.index] << d.scale) + d.disp;
+    }
+
+    /** The [base + disp] or [base + index * scale + disp] handler of a 64-bit load or store (see above), or null. */
+    static Handler baseDispForm(Insn d) {
+        if (d.mode != 64 || d.asize != 8 || d.base < 0 || d.base >= 16 || d.index >= 16) return null;
+        boolean wide = d.osize == 8, indexed = d.index >= 0;
+        return switch (d.op) {
+            case Op.W_MOV_LOAD -> indexed ? (wide ? LOAD_BIS8 : LOAD_BIS4) : (wide ? LOAD_BD8 : LOAD_BD4);
+            case Op.W_MOV_STORE -> indexed ? (wide ? STORE_BIS8 : STORE_BIS4) : (wide ? STORE_BD8 : STORE_BD4);
+            default -> null;
+        };
+    }
+
     private static void branch(Cpu c, Insn d, boolean taken) {
         if (taken) Flow.jump(c, c.nextRip + d.imm, d.osize);
     }

@@ -25,6 +25,8 @@ abstract class Handler {
     static Handler of(Insn d) {
         int op = d.op;
         if (op < 0 || op >= Op.COUNT) return GENERAL;
+        Handler m = FastForms.baseDispForm(d);
+        if (m != null) return m;
         Handler[] bySub = FastForms.BY_SUB[op];
         Handler h = bySub != null ? bySub[d.sub] : FastForms.BY_OP[op];
         return h != null ? h : GENERAL;
