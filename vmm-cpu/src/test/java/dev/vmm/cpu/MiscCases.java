@@ -56,6 +56,8 @@ final class MiscCases {
         out.add(new DiffCase("mov_sib", 64, "and $0x1f,%rcx;mov %rbx,0x8(%rdi,%rcx,8);mov -0x8(%rdi,%rcx,8),%rax;"
             + "mov %ebx,4(%rsi,%rcx,4);mov 4(%rsi,%rcx,4),%edx;mov 0x10(%rdi),%r9d;mov %rax,-0x10(%rsi);mov -0x10(%rsi),%r10",
             64, new int[] {RBX, RCX}, Inputs.VALUES, 0));
+        out.add(new DiffCase("movz_mem", 64, "mov %rbx,8(%rdi);movzbl 9(%rdi),%ecx;movzwq 10(%rdi),%r12;movzbq 0x1f(%rdi),%rax;"
+            + "movzwl 0x3e(%rdi),%r9d", 64, new int[] {RBX, RCX, 9, 12}, Inputs.VALUES, 0));
         out.add(new DiffCase("lea_sib", 64, "lea 0x12(%rbx,%rcx,4),%rax", 64, new int[] {RBX, RCX}, Inputs.VALUES, 0));
         out.add(new DiffCase("lea_a32", 64, "lea -8(%ebx,%ecx,8),%eax", 64, new int[] {RBX, RCX}, Inputs.VALUES, 0));
         out.add(new DiffCase("endbr64", 64, "endbr64;endbr32", 64, new int[] {RAX}, Inputs.VALUES, 0));
