@@ -76,50 +76,104 @@ final class BenchCommand implements Callable<Integer> {
 
         out.printf(Locale.ROOT, "bench: %s, N1=%d N2=%d, %d pair(s), %d instructions per iteration, %s RAM%n",
                 kernel.name(), n1, n2, repeat, Benchmark.INSTRUCTIONS_PER_ITERATION, MemorySize.format(config.memBytes()));
-        Benchmark.Result result = Benchmark.measure(image -> runOnce(config, kernel.name(), image),
-                kernel.bytes(), n1, n2, repeat, out::println);
+        NativeBetweenPairs natives = new NativeBetweenPairs(out);
+        try {
+            if (nativeToo) {
+                natives.build();
+            }
+            Benchmark.Result result = Benchmark.measure(image -> runOnce(config, kernel.name(), image),
+                    kernel.bytes(), n1, n2, repeat, out::println, natives::afterPair);
 
-        if (Double.isNaN(result.medianMips())) {
-            out.println("guest MIPS: n/a (no N2 run was slower than its N1 run; raise --n2)");
-        } else {
-            out.printf(Locale.ROOT, "guest MIPS: %.1f (median of %d)%n", result.medianMips(), result.pairs().size());
-        }
-        result.checksums().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
-                .forEach(e -> out.println("checksum N=" + e.getKey() + ": " + e.getValue()
-                        + (Benchmark.KNOWN_CHECKSUMS.containsKey(e.getKey()) ? " (verified)" : "")));
+            if (Double.isNaN(result.medianMips())) {
+                out.println("guest MIPS: n/a (no N2 run was slower than its N1 run; raise --n2)");
+            } else {
+                out.printf(Locale.ROOT, "guest MIPS: %.1f (median of %d)%n", result.medianMips(), result.pairs().size());
+            }
+            result.checksums().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                    .forEach(e -> out.println("checksum N=" + e.getKey() + ": " + e.getValue()
+                            + (Benchmark.KNOWN_CHECKSUMS.containsKey(e.getKey()) ? " (verified)" : "")));
 
-        boolean ok = result.ok();
-        if (nativeToo && ok) {
-            ok = reportNative(out, result);
+            boolean ok = result.ok() && natives.report(result.checksums().get(n2));
+            PrintWriter err = spec.commandLine().getErr();
+            for (String problem : result.problems()) {
+                err.println("vmm: bench: " + problem);
+            }
+            if (!ok) {
+                err.println("vmm: bench: FAILED");
+            }
+            return ok ? 0 : 1;
+        } finally {
+            natives.close();
         }
-        PrintWriter err = spec.commandLine().getErr();
-        for (String problem : result.problems()) {
-            err.println("vmm: bench: " + problem);
-        }
-        if (!ok) {
-            err.println("vmm: bench: FAILED");
-        }
-        return ok ? 0 : 1;
     }
 
-    /** Prints native MIPS and the ratio; false only if the native checksum contradicts the guest's. */
-    private boolean reportNative(PrintWriter out, Benchmark.Result result) {
-        try {
-            Path sources = NativeYardstick.sources();
-            NativeYardstick.Measurement m = NativeYardstick.measure(sources, n2, Math.max(repeat, 5));
-            out.printf(Locale.ROOT, "native MIPS: %.1f (median of %d, N=%d, checksum %s)%n",
-                    m.mips(), m.repetitions(), n2, m.checksum());
-            out.println("guest/native: " + Benchmark.ratio(result.medianMips(), m.mips()));
-            String guest = result.checksums().get(n2);
-            if (guest != null && !guest.equals(m.checksum())) {
+    /**
+     * The native yardstick, run right after every guest pair rather than once at the end: the host's
+     * speed drifts by tens of percent within a minute on shared machines, and a pair's MIPS divided by
+     * the native MIPS measured seconds later cancels that drift; the median of those per-pair ratios is
+     * the figure reported.
+     */
+    private final class NativeBetweenPairs {
+        /** Repetitions of the native loop after each pair (their median is that pair's yardstick). */
+        private static final int REPETITIONS = 3;
+        private final PrintWriter out;
+        private NativeYardstick.Built exe;
+        private final java.util.List<Double> mips = new java.util.ArrayList<>(), ratios = new java.util.ArrayList<>();
+        private String checksum;
+
+        NativeBetweenPairs(PrintWriter out) { this.out = out; }
+
+        void build() {
+            try {
+                exe = NativeYardstick.build(NativeYardstick.sources());
+            } catch (NativeYardstick.Unavailable e) {
+                out.println("native: skipped (" + e.getMessage() + ")");
+            }
+        }
+
+        void afterPair(Benchmark.Pair pair) {
+            if (exe == null) {
+                return;
+            }
+            try {
+                NativeYardstick.Measurement m = exe.run(n2, REPETITIONS);
+                mips.add(m.mips());
+                checksum = m.checksum();
+                double r = pair.mips() / m.mips();
+                if (!Double.isNaN(r)) {
+                    ratios.add(r);
+                }
+                out.printf(Locale.ROOT, "  native N=%d: %.1f MIPS (median of %d) -> this pair %s%n",
+                        n2, m.mips(), m.repetitions(), Benchmark.ratio(pair.mips(), m.mips()));
+            } catch (NativeYardstick.Unavailable e) {
+                out.println("native: stopped (" + e.getMessage() + ")");
+                close();
+            }
+        }
+
+        /** Prints native MIPS and the ratio; false only if the native checksum contradicts the guest's. */
+        boolean report(String guestChecksum) {
+            if (mips.isEmpty()) {
+                return true;
+            }
+            out.printf(Locale.ROOT, "native MIPS: %.1f (median of %d runs between the pairs, N=%d, checksum %s)%n",
+                    Benchmark.median(mips), mips.size(), n2, checksum);
+            out.println("guest/native: " + Benchmark.ratio(Benchmark.median(ratios), 1.0)
+                    + " (median of the " + ratios.size() + " pairs' ratios to the native run after each)");
+            if (guestChecksum != null && checksum != null && !guestChecksum.equals(checksum)) {
                 spec.commandLine().getErr().println("vmm: bench: CHECKSUM MISMATCH for N=" + n2
-                        + ": guest printed " + guest + ", the native loop " + m.checksum());
+                        + ": guest printed " + guestChecksum + ", the native loop " + checksum);
                 return false;
             }
-        } catch (NativeYardstick.Unavailable e) {
-            out.println("native: skipped (" + e.getMessage() + ")");
+            return true;
         }
-        return true;
+
+        void close() {
+            if (exe != null) {
+                exe.close();
+                exe = null;
+            }
+        }
     }
 
     private static Benchmark.Run runOnce(MachineConfig config, String name, byte[] image) throws ImageException {

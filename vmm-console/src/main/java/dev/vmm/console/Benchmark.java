@@ -169,6 +169,12 @@ public final class Benchmark {
      */
     public static Result measure(Runner runner, byte[] kernel, long n1, long n2, int repeat, Consumer<String> log)
             throws ImageException {
+        return measure(runner, kernel, n1, n2, repeat, log, pair -> { });
+    }
+
+    /** As {@link #measure(Runner, byte[], long, long, int, Consumer)}, calling {@code afterPair} after each pair. */
+    public static Result measure(Runner runner, byte[] kernel, long n1, long n2, int repeat, Consumer<String> log,
+            Consumer<Pair> afterPair) throws ImageException {
         if (n1 < 1 || n2 <= n1) {
             throw new UserError("need 1 <= N1 < N2, got N1=" + n1 + " N2=" + n2);
         }
@@ -197,6 +203,7 @@ public final class Benchmark {
             log.accept(String.format(Locale.ROOT, "pair %d/%d: %s, %s -> %s", i, repeat,
                     describe("N1", first), describe("N2", second),
                     Double.isNaN(mips) ? "no MIPS (the N2 run was not slower)" : String.format(Locale.ROOT, "%.1f MIPS", mips)));
+            afterPair.accept(pairs.get(pairs.size() - 1));
         }
         double median = median(pairs.stream().map(Pair::mips).toList());
         return new Result(List.copyOf(pairs), median, Map.copyOf(checksums), List.copyOf(problems));

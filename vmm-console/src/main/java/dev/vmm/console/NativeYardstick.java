@@ -49,16 +49,41 @@ public final class NativeYardstick {
 
     /** Builds the yardstick from {@code sourceDir} and runs it {@code repetitions} times with N = {@code n}. */
     public static Measurement measure(Path sourceDir, long n, int repetitions) throws Unavailable {
+        try (Built exe = build(sourceDir)) {
+            return exe.run(n, repetitions);
+        }
+    }
+
+    /** Compiles the yardstick from {@code sourceDir} into a temporary directory (removed by close). */
+    public static Built build(Path sourceDir) throws Unavailable {
         Path work;
         try {
             work = Files.createTempDirectory("vmm-native");
         } catch (IOException e) {
             throw new Unavailable("cannot create a temporary directory: " + e.getMessage());
         }
+        Path exe = work.resolve("native");
         try {
-            Path exe = work.resolve("native");
             exec(List.of("gcc", "-O2", "-static", "-no-pie", "-o", exe.toString(),
                     sourceDir.resolve(MAIN).toString(), sourceDir.resolve(ASM).toString()), "gcc", 120);
+        } catch (Unavailable e) {
+            deleteTree(work);
+            throw e;
+        }
+        return new Built(work, exe);
+    }
+
+    /** The compiled yardstick, run as often as wanted (between guest runs, by {@code vmm bench --native}). */
+    public static final class Built implements AutoCloseable {
+        private final Path work, exe;
+
+        private Built(Path work, Path exe) {
+            this.work = work;
+            this.exe = exe;
+        }
+
+        /** Runs the loop N = {@code n} times, {@code repetitions} times over; the median MIPS. */
+        public Measurement run(long n, int repetitions) throws Unavailable {
             String out = exec(List.of(exe.toString(), Long.toString(n), Integer.toString(repetitions)), "native", 600);
             List<Double> mips = Benchmark.nativeMips(out);
             String checksum = Benchmark.nativeChecksum(out).orElse(null);
@@ -66,9 +91,10 @@ public final class NativeYardstick {
                 throw new Unavailable("the native program printed no result: " + firstLine(out));
             }
             return new Measurement(Benchmark.median(mips), checksum, mips.size());
-        } finally {
-            deleteTree(work);
         }
+
+        @Override
+        public void close() { deleteTree(work); }
     }
 
     static String exec(List<String> command, String what, int timeoutSeconds) throws Unavailable {

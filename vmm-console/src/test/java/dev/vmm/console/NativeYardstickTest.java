@@ -40,4 +40,21 @@ class NativeYardstickTest {
         assertEquals("04959a152ab81a70", m.checksum());
         assertEquals(2, m.repetitions());
     }
+
+    /** vmm bench --native runs the native loop after every guest pair and states the median of the pairs' ratios. */
+    @Test
+    void benchRunsTheNativeLoopAfterEveryPair() {
+        try {
+            NativeYardstick.sources();
+        } catch (NativeYardstick.Unavailable e) {
+            assumeTrue(false, e.getMessage());
+        }
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")) || Files.isExecutable(Path.of("/usr/local/bin/gcc")), "no gcc");
+        CliTest.Outcome o = CliTest.vmm("bench", "--n1", "10", "--n2", "2000", "--repeat", "3", "--native");
+        assertEquals(0, o.status(), o.err());
+        assertEquals(3, o.out().lines().filter(l -> l.startsWith("  native N=2000: ")).count(), o.out());
+        assertTrue(o.out().contains("native MIPS: "), o.out());
+        assertTrue(o.out().lines().anyMatch(l -> l.startsWith("guest/native: ") && l.contains("pairs' ratios to the native run after each")),
+                o.out());
+    }
 }
