@@ -138,6 +138,10 @@ final class FastForms {
         set(Op.W_AND_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = logic(c, d, c.r[d.reg] & c.read(c.lin(d), d.osize) & d.omask); } });
         set(Op.W_OR_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = logic(c, d, (c.r[d.reg] | c.read(c.lin(d), d.osize)) & d.omask); } });
         set(Op.W_XOR_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = logic(c, d, (c.r[d.reg] ^ c.read(c.lin(d), d.osize)) & d.omask); } });
+        // not fast forms, but frequent enough in compiled code to skip the general switch: NOP (ENDBR64
+        // and the multi-byte NOPs of alignment padding decode to it) and JMP rel
+        set(Op.NOP, new Handler() { void exec(Cpu c, Insn d) { } });
+        set(Op.JMP_REL, new Handler() { void exec(Cpu c, Insn d) { Flow.jump(c, c.nextRip + d.imm, d.osize); } });
         set(Op.W_IMUL_RR, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = Alu.imul2(c, d.osize, c.r[d.reg] & d.omask, c.r[d.rm] & d.omask) & d.omask; } });
         set(Op.W_MOVZX_LD, new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = c.read(c.lin(d), d.sub); } });
         set(Op.L_PUSH_REG, new Handler() { void exec(Cpu c, Insn d) {
