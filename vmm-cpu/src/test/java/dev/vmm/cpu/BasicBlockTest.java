@@ -113,6 +113,24 @@ class BasicBlockTest {
             "taken within one block (add, dec, jnz) of becoming pending, not at the end of the run loop's chunk: " + seen[0]);
     }
 
+    /** The rule "nothing allocates per executed instruction", checked with the JVM's per-thread allocation counter. */
+    @Test
+    void executingAllocatesNothingPerInstruction() {
+        TestCpu t = new TestCpu(64, 0);
+        // mov ecx, 1000000 ; L: mov [rdi+8], rcx ; mov rax, [rdi+8] ; imul rax, rcx ; shr rax, 3 ; call f ;
+        // dec ecx ; jnz L ; hlt ; f: add rax, 1 ; ret   -- 9 instructions per iteration
+        load(t, "B940420F00" + "48894F08" + "488B4708" + "480FAFC1" + "48C1E803" + "E805000000" + "FFC9" + "75E7" + "F4"
+            + "4883C001" + "C3");
+        t.cpu.r[7] = TestCpu.WINDOW;
+        t.cpu.r[4] = TestCpu.STACK_TOP;
+        t.cpu.run(2_000_000); // blocks built, handlers compiled
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertEquals(Cpu.Exit.BUDGET, t.cpu.run(5_000_000));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 64 * 1024, allocated + " bytes allocated while running 5,000,000 instructions");
+    }
+
     @Test
     void anInstructionThatRewritesTheNextOneInItsBlockRunsTheNewBytes() {
         TestCpu t = new TestCpu(64, 0);
