@@ -56,9 +56,8 @@ public final class Op {
     public static final int INVPCID = 149; // 66 0F 38 82 /r
     /*
      * Wide fast forms (Decoder.specialise): register and load/store variants of the hottest instructions
-     * when the operand size is 32 or 64 bits, so their handlers are a few array operations with no size
-     * switch and no call (HotSpot inlines little into a big switch: see Exec). Numbered from 200 so the
-     * architectural ids above can grow.
+     * when the operand size is 32 or 64 bits, so their handlers (FastForms) are a few array operations
+     * with no size switch. Numbered from 200 so the architectural ids above can grow.
      */
     public static final int W_ADD_RR = 200, W_OR_RR = 201, W_AND_RR = 202, W_SUB_RR = 203, W_XOR_RR = 204, W_CMP_RR = 205;
     public static final int W_ADD_RI = 206, W_OR_RI = 207, W_AND_RI = 208, W_SUB_RI = 209, W_XOR_RI = 210, W_CMP_RI = 211;
