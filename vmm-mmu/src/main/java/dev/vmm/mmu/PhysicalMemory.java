@@ -203,7 +203,7 @@ public final class PhysicalMemory {
 
     public int read8(long pa) {
         long ci = pa >>> CHUNK_SHIFT;
-        if (ci < chunks.length) {
+        if (ci < chunkAddr.length) {
             long a = chunkAddr[(int) ci];
             if (a != 0) return HOST.get(BYTE, a + (pa & CHUNK_MASK)) & 0xFF;
         }
@@ -212,7 +212,7 @@ public final class PhysicalMemory {
 
     public int read16(long pa) {
         long ci = pa >>> CHUNK_SHIFT, off = pa & CHUNK_MASK;
-        if (ci < chunks.length && off <= CHUNK_SIZE - 2) {
+        if (ci < chunkAddr.length && off <= CHUNK_SIZE - 2) {
             long a = chunkAddr[(int) ci];
             if (a != 0) return HOST.get(SHORT, a + off) & 0xFFFF;
         }
@@ -221,7 +221,7 @@ public final class PhysicalMemory {
 
     public int read32(long pa) {
         long ci = pa >>> CHUNK_SHIFT, off = pa & CHUNK_MASK;
-        if (ci < chunks.length && off <= CHUNK_SIZE - 4) {
+        if (ci < chunkAddr.length && off <= CHUNK_SIZE - 4) {
             long a = chunkAddr[(int) ci];
             if (a != 0) return HOST.get(INT, a + off);
         }
@@ -230,7 +230,7 @@ public final class PhysicalMemory {
 
     public long read64(long pa) {
         long ci = pa >>> CHUNK_SHIFT, off = pa & CHUNK_MASK;
-        if (ci < chunks.length && off <= CHUNK_SIZE - 8) {
+        if (ci < chunkAddr.length && off <= CHUNK_SIZE - 8) {
             long a = chunkAddr[(int) ci];
             if (a != 0) return HOST.get(LONG, a + off);
         }
@@ -275,7 +275,7 @@ public final class PhysicalMemory {
 
     public void write8(long pa, int v) {
         long ci = pa >>> CHUNK_SHIFT;
-        if (ci < chunks.length) {
+        if (ci < chunkAddr.length) {
             long a = chunkAddr[(int) ci];
             if (a != 0) { HOST.set(BYTE, a + (pa & CHUNK_MASK), (byte) v); checkCode(pa); return; }
         }
@@ -284,7 +284,7 @@ public final class PhysicalMemory {
 
     public void write16(long pa, int v) {
         long ci = pa >>> CHUNK_SHIFT, off = pa & CHUNK_MASK;
-        if (ci < chunks.length && off <= CHUNK_SIZE - 2) {
+        if (ci < chunkAddr.length && off <= CHUNK_SIZE - 2) {
             long a = chunkAddr[(int) ci];
             if (a != 0) { HOST.set(SHORT, a + off, (short) v); checkCode(pa, 2); return; }
         }
@@ -293,7 +293,7 @@ public final class PhysicalMemory {
 
     public void write32(long pa, int v) {
         long ci = pa >>> CHUNK_SHIFT, off = pa & CHUNK_MASK;
-        if (ci < chunks.length && off <= CHUNK_SIZE - 4) {
+        if (ci < chunkAddr.length && off <= CHUNK_SIZE - 4) {
             long a = chunkAddr[(int) ci];
             if (a != 0) { HOST.set(INT, a + off, v); checkCode(pa, 4); return; }
         }
@@ -302,7 +302,7 @@ public final class PhysicalMemory {
 
     public void write64(long pa, long v) {
         long ci = pa >>> CHUNK_SHIFT, off = pa & CHUNK_MASK;
-        if (ci < chunks.length && off <= CHUNK_SIZE - 8) {
+        if (ci < chunkAddr.length && off <= CHUNK_SIZE - 8) {
             long a = chunkAddr[(int) ci];
             if (a != 0) { HOST.set(LONG, a + off, v); checkCode(pa, 8); return; }
         }
