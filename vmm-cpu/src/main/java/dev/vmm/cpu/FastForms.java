@@ -65,35 +65,19 @@ final class FastForms {
     private static final Handler STORE_BIS8 = new Handler() { void exec(Cpu c, Insn d) { c.write(baseIndex(c, d), 8, c.r[d.reg]); } };
     private static final Handler STORE_BIS4 = new Handler() { void exec(Cpu c, Insn d) { c.write(baseIndex(c, d), 4, c.r[d.reg]); } };
 
-    // load-op and zero-extending loads through [base + disp]; their width stays the instruction's
-    private static final Handler ADD_LD_BD = new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = add(c, d, c.r[d.reg] & d.omask, c.read(baseDisp(c, d), d.osize)); } };
-    private static final Handler SUB_LD_BD = new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = sub(c, d, c.r[d.reg] & d.omask, c.read(baseDisp(c, d), d.osize)); } };
-    private static final Handler CMP_LD_BD = new Handler() { void exec(Cpu c, Insn d) { sub(c, d, c.r[d.reg] & d.omask, c.read(baseDisp(c, d), d.osize)); } };
-    private static final Handler AND_LD_BD = new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = logic(c, d, c.r[d.reg] & c.read(baseDisp(c, d), d.osize) & d.omask); } };
-    private static final Handler OR_LD_BD = new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = logic(c, d, (c.r[d.reg] | c.read(baseDisp(c, d), d.osize)) & d.omask); } };
-    private static final Handler XOR_LD_BD = new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = logic(c, d, (c.r[d.reg] ^ c.read(baseDisp(c, d), d.osize)) & d.omask); } };
-    private static final Handler MOVZX_LD_BD = new Handler() { void exec(Cpu c, Insn d) { c.r[d.reg] = c.read(baseDisp(c, d), d.sub); } };
-
     private static long baseDisp(Cpu c, Insn d) { return c.segBaseEff[d.seg] + c.r[d.base] + d.disp; }
 
     private static long baseIndex(Cpu c, Insn d) {
         return c.segBaseEff[d.seg] + c.r[d.base] + (c.r[d.index] << d.scale) + d.disp;
     }
 
-    /** The [base + disp] or [base + index * scale + disp] handler of a 64-bit memory form (see above), or null. */
+    /** The [base + disp] or [base + index * scale + disp] handler of a 64-bit load or store (see above), or null. */
     static Handler baseDispForm(Insn d) {
         if (d.mode != 64 || d.asize != 8 || d.base < 0 || d.base >= 16 || d.index >= 16) return null;
         boolean wide = d.osize == 8, indexed = d.index >= 0;
         return switch (d.op) {
             case Op.W_MOV_LOAD -> indexed ? (wide ? LOAD_BIS8 : LOAD_BIS4) : (wide ? LOAD_BD8 : LOAD_BD4);
             case Op.W_MOV_STORE -> indexed ? (wide ? STORE_BIS8 : STORE_BIS4) : (wide ? STORE_BD8 : STORE_BD4);
-            case Op.W_ADD_LD -> indexed ? null : ADD_LD_BD;
-            case Op.W_SUB_LD -> indexed ? null : SUB_LD_BD;
-            case Op.W_CMP_LD -> indexed ? null : CMP_LD_BD;
-            case Op.W_AND_LD -> indexed ? null : AND_LD_BD;
-            case Op.W_OR_LD -> indexed ? null : OR_LD_BD;
-            case Op.W_XOR_LD -> indexed ? null : XOR_LD_BD;
-            case Op.W_MOVZX_LD -> indexed ? null : MOVZX_LD_BD;
             default -> null;
         };
     }
