@@ -87,7 +87,7 @@ public final class Cpu implements Decoder.Fetch {
     /** Set when a triple fault shuts the processor down. */
     public boolean shutdown;
     public String shutdownReason;
-    private volatile boolean stopRequested;
+    volatile boolean stopRequested;
     final int apicId;
 
     // ---- memory path ----
@@ -187,175 +187,20 @@ public final class Cpu implements Decoder.Fetch {
     /** Linear address of the next instruction. */
     public long linearRip() { return codeMode == 64 ? rip : (segBase[Seg.CS] + rip) & 0xFFFF_FFFFL; }
 
-    private boolean atBreakpoint(long[] bps) {
-        long lin = linearRip();
-        boolean passing = lin == resumeFrom;
-        resumeFrom = -1;
-        if (passing) return false;
-        for (long b : bps) if (b == lin) return true;
-        return false;
-    }
-
-    /** Executes up to {@code budget} instructions. */
-    public Exit run(long budget) {
-        long end = instructions + budget;
-        if (checker != null) checker.enter();
-        while (true) {
-            if (shutdown) return Exit.SHUTDOWN;
-            if (stopRequested) { stopRequested = false; return Exit.STOP_REQUESTED; }
-            if (halted) {
-                if (!Interrupts.checkExternal(this)) return Exit.HALTED;
-            }
-            if (instructions >= end) return Exit.BUDGET;
-            try {
-                long[] bps = breakpoints;
-                if (bps == null && watches == null && insnTrace == null && !debugArmed) loop(end);
-                else if (bps != null && atBreakpoint(bps)) return Exit.BREAKPOINT;
-                else if (watches != null || insnTrace != null) { if (monitorStep()) return Exit.BREAKPOINT; }
-                else if (debugArmed) debugStep();
-                else loop(instructions + 1);
-            } catch (CpuFault f) {
-                dataHits = 0;
-                if (f.vector != Breakpoints.REENTER) Interrupts.exception(this, f.vector, f.errorCode);
-            }
-        }
-    }
-
-    /**
-     * One instruction with the debugger's hooks (trace, watchpoints); returns whether a watchpoint was hit.
-     * A fault the instruction raises escapes as from {@link #loop}; a watch hit by its delivery is then
-     * reported after the next instruction.
-     */
-    /** One instruction under monitor watchpoints or an instruction trace; true when a watchpoint was hit. */
-    private boolean monitorStep() {
-        CpuTrace t = insnTrace;
-        if (t != null && !halted) t.instruction(this);
-        Watchpoints w = watches;
-        if (w == null) { loop(instructions + 1); return false; }
-        // decoded first (a fetch fault is raised here as step would raise it) for the operand size
-        w.begin(this, halted ? null : fetch());
-        try {
-            loop(instructions + 1);
-        } catch (CpuFault f) {
-            w.abandon();
-            throw f;
-        }
-        return w.end(this);
-    }
-
-    /**
-     * The hot loop. Stop requests are looked at every {@link #CHECK_EVERY} instructions (a volatile read
-     * per instruction would cost more than the rest of a simple instruction); HLT, faults and shutdown
-     * leave at once.
-     */
-    private void loop(long end) {
-        while (instructions < end && !stopRequested && !halted) {
-            long chunkEnd = Math.min(end, instructions + CHECK_EVERY);
-            while (instructions < chunkEnd) {
-                if ((flagsRest & Flags.IF) != 0 && !inhibitInterrupts && interrupts.pending()) {
-                    Interrupts.checkExternal(this);
-                }
-                if (!inhibitInterrupts && (flagsRest & Flags.TF) == 0 && !debugArmed) {
-                    runBlock(chunkEnd);
-                } else {
-                    inhibitInterrupts = false;
-                    step();
-                }
-                if (halted | shutdown) return;
-            }
-        }
-    }
-
-    /**
-     * Runs the {@link BasicBlock} at RIP, or as much of it as fits before {@code chunkEnd}, and then the
-     * blocks that follow it in the same code page, for as long as nothing needs the loop's checks (see
-     * {@link BasicBlock#chains}). Called when nothing needs every instruction boundary (no TF, debug
-     * registers or interrupt shadow).
-     */
-    private void runBlock(long chunkEnd) {
-        long lin = linearRip();
-        long ipMask = codeMode == 64 ? -1L : sizeMask(codeMode >>> 3);
-        // IP would wrap around its segment inside this page: a block could not follow it
-        if (codeMode != 64 && ipMask - rip < 4096 - (lin & 0xFFF)) { step(); return; }
-        Insn first = code.lookup(lin, codeMode);
-        if (first == null) {
-            first = decodeAt(lin, translate(lin, Access.EXEC), codeMode);
-            if (code.isScratch(first)) { step(); return; } // crosses a page: never part of a block
-        }
-        DecodedCache code = this.code;
-        code.stale = false;
-        while (true) {
-            BasicBlock b = code.block(this, first, lin);
-            Insn[] a = b.insns;
-            int n = (int) Math.min(a.length, chunkEnd - instructions);
-            try {
-                for (int i = 0; i < n; i++) {
-                    Insn d = a[i];
-                    nextRip = (rip + d.len) & ipMask;
-                    d.h.exec(this, d);
-                    rip = nextRip;
-                    instructions++;
-                    if (code.stale) return; // it wrote code: what follows is decoded again
-                }
-            } catch (CpuFault f) {
-                dataHits = 0;
-                if (f.vector == Breakpoints.REENTER) return; // MOV DR7 completed the instruction itself
-                throw f;
-            }
-            // the next block, when it is in this page (decoded, valid: nothing wrote code) and nothing
-            // the run loop checks can have changed: no budget left, a pending interrupt, another page
-            if (n < a.length || !b.chains || instructions >= chunkEnd) return;
-            if ((flagsRest & Flags.IF) != 0 && interrupts.pending()) return;
-            long next = codeMode == 64 ? rip : (segBase[Seg.CS] + rip) & 0xFFFF_FFFFL;
-            if ((next ^ lin) >>> 12 != 0) return;
-            if (codeMode != 64 && ipMask - rip < 4096 - (next & 0xFFF)) return;
-            first = code.inCurrentPage((int) (next & 0xFFF), codeMode);
-            if (first == null) return;
-            lin = next;
-        }
-    }
-
-    private static final int CHECK_EVERY = 1024;
-
-    /** One instruction with DR0-DR3 breakpoints armed (see {@link Breakpoints}). */
-    private void debugStep() {
-        Breakpoints.beforeInstruction(this);
-        long before = instructions;
-        loop(instructions + 1);
-        if (instructions != before) Breakpoints.afterInstruction(this);
-    }
+    /** Executes up to {@code budget} instructions (see {@link RunLoop}). */
+    public Exit run(long budget) { return RunLoop.run(this, budget); }
 
     /** Asks the vCPU to return from {@link #run} at the next instruction boundary (any thread). */
     public void requestStop() { stopRequested = true; }
 
-    /**
-     * Executes one instruction and lets a guest fault escape as {@link CpuFault} (the loop's body; tests
-     * and single-stepping call it directly). Small, so HotSpot inlines it into the loop.
-     */
-    void step() {
-        if (debugArmed) Breakpoints.beforeInstruction(this);
-        Insn d = fetch();
-        long n = rip + d.len;
-        nextRip = codeMode == 64 ? n : n & sizeMask(codeMode >>> 3);
-        boolean tf = (flagsRest & Flags.TF) != 0;
-        try {
-            Exec.execute(this, d);
-        } catch (CpuFault f) {
-            dataHits = 0;
-            if (f.vector == Breakpoints.REENTER) return; // MOV DR7 completed the instruction itself
-            throw f;
-        }
-        rip = nextRip;
-        instructions++;
-        if (tf) Debug.singleStep(this, d);
-        if (debugArmed) Breakpoints.afterInstruction(this);
-    }
+    /** Executes one instruction and lets a guest fault escape as {@link CpuFault} (tests and single-stepping). */
+    void step() { RunLoop.step(this); }
 
     // ---- instruction fetch -------------------------------------------------------------------
 
     private long fetchLin, fetchPa, fetchPa2;
 
-    private Insn fetch() {
+    Insn fetch() {
         long lin = codeMode == 64 ? rip : (segBase[Seg.CS] + rip) & 0xFFFF_FFFFL;
         Insn d = code.lookup(lin, codeMode);
         if (d != null) return d;

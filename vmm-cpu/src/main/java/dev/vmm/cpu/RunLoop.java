@@ -1,0 +1,173 @@
+package dev.vmm.cpu;
+
+import dev.vmm.mmu.Access;
+
+/**
+ * The vCPU's run loop: {@link Cpu#run} and {@link Cpu#step}. The usual case runs {@link BasicBlock}s
+ * (no per-instruction lookup or checks); anything that must see every instruction boundary (TF, armed
+ * debug registers, an interrupt shadow, the monitor's breakpoints, watchpoints and traces) runs one
+ * instruction at a time. External interrupts are taken between blocks, faults are delivered here.
+ */
+final class RunLoop {
+    private RunLoop() { }
+
+    private static boolean atBreakpoint(Cpu c, long[] bps) {
+        long lin = c.linearRip();
+        boolean passing = lin == c.resumeFrom;
+        c.resumeFrom = -1;
+        if (passing) return false;
+        for (long b : bps) if (b == lin) return true;
+        return false;
+    }
+
+    /** Executes up to {@code budget} c.instructions. */
+    static Cpu.Exit run(Cpu c, long budget) {
+        long end = c.instructions + budget;
+        if (c.checker != null) c.checker.enter();
+        while (true) {
+            if (c.shutdown) return Cpu.Exit.SHUTDOWN;
+            if (c.stopRequested) { c.stopRequested = false; return Cpu.Exit.STOP_REQUESTED; }
+            if (c.halted) {
+                if (!Interrupts.checkExternal(c)) return Cpu.Exit.HALTED;
+            }
+            if (c.instructions >= end) return Cpu.Exit.BUDGET;
+            try {
+                long[] bps = c.breakpoints;
+                if (bps == null && c.watches == null && c.insnTrace == null && !c.debugArmed) loop(c, end);
+                else if (bps != null && atBreakpoint(c, bps)) return Cpu.Exit.BREAKPOINT;
+                else if (c.watches != null || c.insnTrace != null) { if (monitorStep(c)) return Cpu.Exit.BREAKPOINT; }
+                else if (c.debugArmed) debugStep(c);
+                else loop(c, c.instructions + 1);
+            } catch (CpuFault f) {
+                c.dataHits = 0;
+                if (f.vector != Breakpoints.REENTER) Interrupts.exception(c, f.vector, f.errorCode);
+            }
+        }
+    }
+
+    /**
+     * One instruction with the debugger's hooks (trace, watchpoints); returns whether a watchpoint was hit.
+     * A fault the instruction raises escapes as from {@link #loop}; a watch hit by its delivery is then
+     * reported after the next instruction.
+     */
+    private static boolean monitorStep(Cpu c) {
+        CpuTrace t = c.insnTrace;
+        if (t != null && !c.halted) t.instruction(c);
+        Watchpoints w = c.watches;
+        if (w == null) { loop(c, c.instructions + 1); return false; }
+        // decoded first (a fetch fault is raised here as step would raise it) for the operand size
+        w.begin(c, c.halted ? null : c.fetch());
+        try {
+            loop(c, c.instructions + 1);
+        } catch (CpuFault f) {
+            w.abandon();
+            throw f;
+        }
+        return w.end(c);
+    }
+
+    /**
+     * The hot loop. Stop requests are looked at every {@link #CHECK_EVERY} instructions (a volatile read
+     * per instruction would cost more than the rest of a simple instruction); HLT, faults and shutdown
+     * leave at once.
+     */
+    private static void loop(Cpu c, long end) {
+        while (c.instructions < end && !c.stopRequested && !c.halted) {
+            long chunkEnd = Math.min(end, c.instructions + CHECK_EVERY);
+            while (c.instructions < chunkEnd) {
+                if ((c.flagsRest & Flags.IF) != 0 && !c.inhibitInterrupts && c.interrupts.pending()) {
+                    Interrupts.checkExternal(c);
+                }
+                if (!c.inhibitInterrupts && (c.flagsRest & Flags.TF) == 0 && !c.debugArmed) {
+                    runBlock(c, chunkEnd);
+                } else {
+                    c.inhibitInterrupts = false;
+                    step(c);
+                }
+                if (c.halted | c.shutdown) return;
+            }
+        }
+    }
+
+    /**
+     * Runs the {@link BasicBlock} at RIP, or as much of it as fits before {@code chunkEnd}, and then the
+     * blocks that follow it in the same code page, for as long as nothing needs the loop's checks (see
+     * {@link BasicBlock#chains}). Called when nothing needs every instruction boundary (no TF, debug
+     * registers or interrupt shadow).
+     */
+    private static void runBlock(Cpu c, long chunkEnd) {
+        long lin = c.linearRip();
+        long ipMask = c.codeMode == 64 ? -1L : Cpu.sizeMask(c.codeMode >>> 3);
+        // IP would wrap around its segment inside this page: a block could not follow it
+        if (c.codeMode != 64 && ipMask - c.rip < 4096 - (lin & 0xFFF)) { step(c); return; }
+        Insn first = c.code.lookup(lin, c.codeMode);
+        if (first == null) {
+            first = c.decodeAt(lin, c.translate(lin, Access.EXEC), c.codeMode);
+            if (c.code.isScratch(first)) { step(c); return; } // crosses a page: never part of a block
+        }
+        DecodedCache code = c.code;
+        code.stale = false;
+        while (true) {
+            BasicBlock b = code.block(c, first, lin);
+            Insn[] a = b.insns;
+            int n = (int) Math.min(a.length, chunkEnd - c.instructions);
+            try {
+                for (int i = 0; i < n; i++) {
+                    Insn d = a[i];
+                    c.nextRip = (c.rip + d.len) & ipMask;
+                    d.h.exec(c, d);
+                    c.rip = c.nextRip;
+                    c.instructions++;
+                    if (code.stale) return; // it wrote code: what follows is decoded again
+                }
+            } catch (CpuFault f) {
+                c.dataHits = 0;
+                if (f.vector == Breakpoints.REENTER) return; // MOV DR7 completed the instruction itself
+                throw f;
+            }
+            // the next block, when it is in this page (decoded, valid: nothing wrote code) and nothing
+            // the run loop checks can have changed: no budget left, a pending interrupt, another page
+            if (n < a.length || !b.chains || c.instructions >= chunkEnd) return;
+            if ((c.flagsRest & Flags.IF) != 0 && c.interrupts.pending()) return;
+            long next = c.codeMode == 64 ? c.rip : (c.segBase[Seg.CS] + c.rip) & 0xFFFF_FFFFL;
+            if ((next ^ lin) >>> 12 != 0) return;
+            if (c.codeMode != 64 && ipMask - c.rip < 4096 - (next & 0xFFF)) return;
+            first = code.inCurrentPage((int) (next & 0xFFF), c.codeMode);
+            if (first == null) return;
+            lin = next;
+        }
+    }
+
+    private static final int CHECK_EVERY = 1024;
+
+    /** One instruction with DR0-DR3 c.breakpoints armed (see {@link Breakpoints}). */
+    private static void debugStep(Cpu c) {
+        Breakpoints.beforeInstruction(c);
+        long before = c.instructions;
+        loop(c, c.instructions + 1);
+        if (c.instructions != before) Breakpoints.afterInstruction(c);
+    }
+
+    /**
+     * Executes one instruction and lets a guest fault escape as {@link CpuFault} (the loop's body; tests
+     * and single-stepping call it directly). Small, so HotSpot inlines it into the loop.
+     */
+    static void step(Cpu c) {
+        if (c.debugArmed) Breakpoints.beforeInstruction(c);
+        Insn d = c.fetch();
+        long n = c.rip + d.len;
+        c.nextRip = c.codeMode == 64 ? n : n & Cpu.sizeMask(c.codeMode >>> 3);
+        boolean tf = (c.flagsRest & Flags.TF) != 0;
+        try {
+            Exec.execute(c, d);
+        } catch (CpuFault f) {
+            c.dataHits = 0;
+            if (f.vector == Breakpoints.REENTER) return; // MOV DR7 completed the instruction itself
+            throw f;
+        }
+        c.rip = c.nextRip;
+        c.instructions++;
+        if (tf) Debug.singleStep(c, d);
+        if (c.debugArmed) Breakpoints.afterInstruction(c);
+    }
+}
