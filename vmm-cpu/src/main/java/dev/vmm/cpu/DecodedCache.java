@@ -49,8 +49,7 @@ final class DecodedCache {
     /** The cached instruction at {@code lin} when the current page is still good, else null. */
     Insn lookup(long lin, int mode) {
         if (lin >>> 12 != curLinPage || !cur.valid) return null;
-        Insn d = cur.at[(int) (lin & 0xFFF)];
-        return d != null && d.mode == mode ? d : null;
+        return inCurrentPage((int) (lin & 0xFFF), mode);
     }
 
     Insn decode(Cpu cpu, long lin, long pa, int mode) {
