@@ -81,9 +81,11 @@ final class Iret {
         c.setRflags((cur & ~changeable) | (v & changeable));
     }
 
+    private static final int[] DATA_SEGMENTS = {Seg.ES, Seg.DS, Seg.FS, Seg.GS};
+
     /** After a return to an outer level, data segments the new CPL may not use become null (SDM RET). */
     static void nullifyDataSegments(Cpu c) {
-        for (int s : new int[] {Seg.ES, Seg.DS, Seg.FS, Seg.GS}) {
+        for (int s : DATA_SEGMENTS) {
             int attr = c.segAttr[s];
             boolean codeConforming = (attr & 0xC) == 0xC;
             int dpl = (attr >>> 5) & 3;
