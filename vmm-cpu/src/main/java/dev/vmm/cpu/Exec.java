@@ -70,7 +70,7 @@ final class Exec {
             case Op.SHLD, Op.SHRD -> Alu.shiftDouble(c, d);
             case Op.SALC -> c.setReg(0, 1, Flags.cf(c) ? 0xFF : 0);
             case Op.XLAT -> c.setReg(0, 1, c.read8(c.linear(d.seg, mask(c.r[3] + (c.r[0] & 0xFF), d.asize))));
-            case Op.NOP, Op.FENCE, Op.CLFLUSH -> { }
+            case Op.FENCE, Op.CLFLUSH -> { } // NOP and JMP rel have handlers of their own (FastForms)
             case Op.FLAGOP -> Sys.flagOp(c, d.sub);
             case Op.SAHF -> c.setRflags((c.rflags() & ~0xD5L) | (c.r[0] >>> 8 & 0xD5));
             case Op.LAHF -> c.setReg(Insn.AH_BASE, 1, c.rflags() & 0xD7 | 2);

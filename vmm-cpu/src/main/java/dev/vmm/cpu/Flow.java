@@ -132,7 +132,6 @@ final class Flow {
     static void control(Cpu c, Insn d) {
         int size = d.osize;
         switch (d.op) {
-            case Op.JMP_REL -> jump(c, c.nextRip + d.imm, size);
             case Op.CALL_REL -> {
                 long target = Exec.mask(c.nextRip + d.imm, size);
                 if (size == 8 && (target << 16) >> 16 != target) throw c.gp(0);
