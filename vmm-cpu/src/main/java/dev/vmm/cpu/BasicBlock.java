@@ -1,7 +1,5 @@
 package dev.vmm.cpu;
 
-import java.util.Arrays;
-
 /**
  * A run of decoded instructions that the vCPU executes without looking up each one: the
  * instructions that follow one another in a code page until the first that may do more than change
@@ -20,32 +18,28 @@ import java.util.Arrays;
  * boundaries: an interrupt that becomes pending inside a block (a store to the local APIC, say) is
  * delivered after the block's last instruction, as QEMU delivers them between translation blocks.
  *
- * <p>A block is built by decoding ahead in the current page, up to {@link #MAX} instructions, and
- * stops where an instruction could reach into the next page (whose translation may fault, and must not
- * before the code really gets there). It hangs off its first instruction ({@link Insn#block}), decoded
- * for one code mode, and so lives and dies with the decoded page. Outside 64-bit mode the run loop
- * does not use a block where IP could wrap around its segment inside the page (the next instruction
- * would then not follow in the page).
+ * <p>A block is not an object of its own but a chain of the page's decoded instructions: each knows the
+ * one after it in its block ({@link Insn#next}, null after the last) and how many instructions are left
+ * from it to the end ({@link Insn#runLen}, 0 until a block through it is built), so the run loop follows
+ * one pointer per instruction and touches nothing but the instructions it executes. A block is built
+ * by decoding ahead in the current page, up to {@link #MAX} instructions, and stops where an instruction
+ * could reach into the next page (whose translation may fault, and must not before the code really
+ * gets there) or where it meets an instruction already in a block (it then joins that block's tail,
+ * which is where execution would go on anyway). Blocks starting inside another one share its tail. The
+ * links live and die with the decoded page; an instruction decoded in another code mode is a different
+ * {@link Insn}. Outside 64-bit mode the run loop does not use a block where IP could wrap around its
+ * segment inside the page (the next instruction would then not follow in the page).
+ *
+ * <p>Between blocks of one page the last instruction remembers the first instructions of the last two
+ * blocks it went on to ({@link Insn#link0}, {@link Insn#link1}: a loop's branch goes back or falls
+ * through), so a loop runs from block to block without looking anything up.
  */
 final class BasicBlock {
+    private BasicBlock() { }
+
     static final int MAX = 32;
     /** Longest x86 instruction: a block only decodes ahead where a whole one fits in the page. */
     private static final int MAX_INSN = 15;
-
-    final Insn[] insns;
-    /**
-     * Whether the block after this one may run without going back to the run loop: the last
-     * instruction only moves RIP (a jump, call or return within the code segment, or any straight
-     * instruction where the block was cut), so interrupt delivery, TF, the code mode and the debug
-     * state are as they were.
-     */
-    final boolean chains;
-
-    private BasicBlock(Insn[] insns) {
-        this.insns = insns;
-        Insn last = insns[insns.length - 1];
-        this.chains = straight(last) || last.op >= 0 && NEAR_BRANCH[last.op];
-    }
 
     private static final boolean[] NEAR_BRANCH = new boolean[Op.COUNT];
 
@@ -80,24 +74,41 @@ final class BasicBlock {
     }
 
     /**
-     * Builds the block starting with {@code first} at linear address {@code lin}, decoding ahead
-     * through {@code ahead}, and attaches it to {@code first}.
+     * Whether the block after one ending in {@code last} may run without going back to the run loop:
+     * {@code last} only moves RIP (a jump, call or return within the code segment, or a straight
+     * instruction where the block was cut), so interrupt delivery, TF, the code mode and the debug
+     * state are as they were.
      */
-    static BasicBlock build(Insn first, long lin, Ahead ahead) {
+    private static boolean chains(Insn last) {
+        return straight(last) || last.op >= 0 && last.op < Op.COUNT && NEAR_BRANCH[last.op];
+    }
+
+    /**
+     * Builds the block starting with {@code first} at linear address {@code lin}, decoding ahead
+     * through {@code ahead}: links its instructions and counts what is left from each.
+     */
+    static void build(Insn first, long lin, Ahead ahead) {
         Insn[] buf = new Insn[MAX];
         int n = 0;
-        Insn d = first;
+        Insn d = first, tail = null;
         int off = (int) (lin & 0xFFF);
         while (true) {
             buf[n++] = d;
             if (n == MAX || !straight(d)) break;
             off += d.len;
             if (off > 4096 - MAX_INSN) break;
-            d = ahead.at(off);
+            Insn x = ahead.at(off);
+            if (x.runLen != 0) { tail = x; break; } // the rest is a block already
+            d = x;
         }
-        BasicBlock b = new BasicBlock(Arrays.copyOf(buf, n));
-        first.block = b;
-        return b;
+        int left = tail == null ? 0 : tail.runLen;
+        for (int k = n - 1; k >= 0; k--) {
+            Insn x = buf[k];
+            x.next = tail;
+            x.runLen = ++left;
+            x.chains = chains(x);
+            tail = x;
+        }
     }
 
     /** The instruction at an offset of the current code page (in the first one's mode), decoded if it is not yet. */

@@ -78,6 +78,7 @@ final class DecodedCache {
             Decoder.decode(cpu, mode, scratch);
             return scratch;
         }
+        n.off = off;
         p.at[off] = n;
         return n;
     }
@@ -100,14 +101,12 @@ final class DecodedCache {
     /** Whether {@code d} is the scratch decoding of an instruction that crosses a page (never cached). */
     boolean isScratch(Insn d) { return d == scratch; }
 
-    /** The block starting at {@code d}, the current page's instruction at {@code lin}; built on first use. */
-    BasicBlock block(Cpu c, Insn d, long lin) {
-        BasicBlock b = d.block;
-        if (b != null) return b;
+    /** Builds the {@link BasicBlock} starting at {@code d}, the current page's instruction at {@code lin}. */
+    void buildBlock(Cpu c, Insn d, long lin) {
         Page p = cur;
         long linPage = lin & ~0xFFFL;
         int mode = d.mode;
-        return BasicBlock.build(d, lin, off -> {
+        BasicBlock.build(d, lin, off -> {
             Insn n = p.at[off];
             return n != null && n.mode == mode ? n : c.decodeAt(linPage | off, p.pfn << 12 | off, mode);
         });

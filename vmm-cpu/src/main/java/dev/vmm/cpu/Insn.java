@@ -24,8 +24,18 @@ public final class Insn {
     /** Mask of the operand size (0xFFFFFFFF or -1 for the wide forms) and log2 of the size, for lazy flags. */
     public long omask;
     public int lw;
-    /** The {@link BasicBlock} that starts with this instruction or null until it first runs. */
-    BasicBlock block;
+    /**
+     * The {@link BasicBlock} this instruction is in: the instruction after it (null after the block's last)
+     * and the number of instructions from it to the block's end (0: in no block yet).
+     */
+    Insn next;
+    int runLen;
+    /** Whether the block after this one, when it is a block's last, may follow without the run loop's checks. */
+    boolean chains;
+    /** As a block's last: the first instructions of the blocks it last went on to in the same page, or null. */
+    Insn link0, link1;
+    /** Offset in its code page. */
+    int off;
     /** What executes it ({@link Handler#of} its op, set by the decoder). */
     Handler h = Handler.GENERAL;
     /** Code mode it was decoded in (16, 32, 64): the cache re-decodes if the mode differs. */

@@ -92,7 +92,7 @@ final class RunLoop {
     /**
      * Runs the {@link BasicBlock} at RIP, or as much of it as fits before {@code chunkEnd}, and then the
      * blocks that follow it in the same code page, for as long as nothing needs the loop's checks (see
-     * {@link BasicBlock#chains}). Called when nothing needs every instruction boundary (no TF, debug
+     * {@link Insn#chains}). Called when nothing needs every instruction boundary (no TF, debug
      * registers or interrupt shadow).
      */
     private static void runBlock(Cpu c, long chunkEnd) {
@@ -100,42 +100,66 @@ final class RunLoop {
         long ipMask = c.codeMode == 64 ? -1L : Cpu.sizeMask(c.codeMode >>> 3);
         // IP would wrap around its segment inside this page: a block could not follow it
         if (c.codeMode != 64 && ipMask - c.rip < 4096 - (lin & 0xFFF)) { step(c); return; }
-        Insn first = c.code.lookup(lin, c.codeMode);
-        if (first == null) {
-            first = c.decodeAt(lin, c.translate(lin, Access.EXEC), c.codeMode);
-            if (c.code.isScratch(first)) { step(c); return; } // crosses a page: never part of a block
+        Insn d = c.code.lookup(lin, c.codeMode);
+        if (d == null) {
+            d = c.decodeAt(lin, c.translate(lin, Access.EXEC), c.codeMode);
+            if (c.code.isScratch(d)) { step(c); return; } // crosses a page: never part of a block
         }
         DecodedCache code = c.code;
         code.stale = false;
         while (true) {
-            BasicBlock b = code.block(c, first, lin);
-            Insn[] a = b.insns;
-            int n = (int) Math.min(a.length, chunkEnd - c.instructions);
+            if (d.runLen == 0) code.buildBlock(c, d, lin);
+            long room = chunkEnd - c.instructions;
             try {
-                for (int i = 0; i < n; i++) {
-                    Insn d = a[i];
-                    c.nextRip = (c.rip + d.len) & ipMask;
-                    d.h.exec(c, d);
-                    c.rip = c.nextRip;
-                    c.instructions++;
-                    if (code.stale) return; // it wrote code: what follows is decoded again
+                if (d.runLen <= room) {
+                    while (true) {
+                        c.nextRip = (c.rip + d.len) & ipMask;
+                        d.h.exec(c, d);
+                        c.rip = c.nextRip;
+                        c.instructions++;
+                        if (code.stale) return; // it wrote code: what follows is decoded again
+                        Insn n = d.next;
+                        if (n == null) break;
+                        d = n;
+                    }
+                } else {
+                    for (; room > 0; room--, d = d.next) { // the budget ends inside the block
+                        c.nextRip = (c.rip + d.len) & ipMask;
+                        d.h.exec(c, d);
+                        c.rip = c.nextRip;
+                        c.instructions++;
+                        if (code.stale) return;
+                    }
+                    return;
                 }
             } catch (CpuFault f) {
                 c.dataHits = 0;
                 if (f.vector == Breakpoints.REENTER) return; // MOV DR7 completed the instruction itself
                 throw f;
             }
-            // the next block, when it is in this page (decoded, valid: nothing wrote code) and nothing
-            // the run loop checks can have changed: no budget left, a pending interrupt, another page
-            if (n < a.length || !b.chains || c.instructions >= chunkEnd) return;
+            // d ended its block. The next block, when it is in this page (decoded, valid: nothing wrote
+            // code) and nothing the run loop checks can have changed: no budget left, a pending
+            // interrupt, another page
+            if (!d.chains || c.instructions >= chunkEnd) return;
             if ((c.flagsRest & Flags.IF) != 0 && c.interrupts.pending()) return;
             long next = c.codeMode == 64 ? c.rip : (c.segBase[Seg.CS] + c.rip) & 0xFFFF_FFFFL;
             if ((next ^ lin) >>> 12 != 0) return;
             if (c.codeMode != 64 && ipMask - c.rip < 4096 - (next & 0xFFF)) return;
-            first = code.inCurrentPage((int) (next & 0xFFF), c.codeMode);
-            if (first == null) return;
+            d = follow(code, d, (int) (next & 0xFFF), c.codeMode);
+            if (d == null) return;
             lin = next;
         }
+    }
+
+    /** The decoded instruction at {@code off} of the current page that {@code last}'s block went on to. */
+    private static Insn follow(DecodedCache code, Insn last, int off, int mode) {
+        Insn n = last.link0;
+        if (n != null && n.off == off) return n;
+        n = last.link1;
+        if (n != null && n.off == off) return n;
+        n = code.inCurrentPage(off, mode);
+        if (n != null) { last.link1 = last.link0; last.link0 = n; }
+        return n;
     }
 
     private static final int CHECK_EVERY = 1024;

@@ -174,13 +174,86 @@ class BasicBlockTest {
         load(t, "9090FB90EBFE");
         assertEquals(Cpu.Exit.BUDGET, t.cpu.run(3));
         Insn first = t.cpu.code.lookup(TestCpu.CODE, 64);
-        assertNotNull(first.block);
-        assertEquals(3, first.block.insns.length, "nop, nop, sti");
-        assertEquals(Op.FLAGOP, first.block.insns[2].op);
+        assertEquals(3, first.runLen, "nop, nop, sti");
+        assertEquals(Op.FLAGOP, first.next.next.op);
+        assertNull(first.next.next.next);
         assertEquals(TestCpu.CODE + 3, t.cpu.rip);
         assertEquals(Cpu.Exit.BUDGET, t.cpu.run(2)); // the NOP in STI's shadow, then the JMP
         assertEquals(TestCpu.CODE + 4, t.cpu.rip);
-        assertNull(t.cpu.code.lookup(TestCpu.CODE + 4 - 1, 64).block, "the instruction after STI ran alone");
-        assertEquals(1, t.cpu.code.lookup(TestCpu.CODE + 4, 64).block.insns.length, "a JMP ends its block");
+        assertEquals(0, t.cpu.code.lookup(TestCpu.CODE + 4 - 1, 64).runLen, "the instruction after STI ran alone");
+        assertEquals(1, t.cpu.code.lookup(TestCpu.CODE + 4, 64).runLen, "a JMP ends its block");
+    }
+    /** Runs {@code hex} with every budget up to its end and compares each state with single-stepping. */
+    private static long[] everyBudget(TestCpu t, String hex, long stackTop) {
+        long[] end;
+        load(t, hex);
+        t.cpu.r[4] = stackTop;
+        for (long i = 0; !t.cpu.halted; i++) t.cpu.step();
+        end = state(t.cpu);
+        for (long k = 0; k <= end[3] + 1; k++) {
+            load(t, hex);
+            t.cpu.r[4] = stackTop;
+            for (long i = 0; i < k && !t.cpu.halted; i++) t.cpu.step();
+            long[] ref = state(t.cpu);
+            load(t, hex);
+            t.cpu.r[4] = stackTop;
+            t.cpu.run(k);
+            assertArrayEquals(ref, state(t.cpu), "budget " + k);
+        }
+        return end;
+    }
+
+    @Test
+    void aReturnToThreeCallSitesInOnePageFollowsEachOne() {
+        // xor eax, eax ; call f ; call f ; call f ; add eax, 0x10 ; hlt ; f: add eax, 1 ; ret
+        // f's RET goes on to three blocks in turn: more than the two it remembers
+        TestCpu t = new TestCpu(64, 0);
+        String hex = "31C0" + "E80B000000" + "E806000000" + "E801000000" + "83C010" + "F4" + "83C001" + "C3";
+        long[] end = everyBudget(t, hex, TestCpu.STACK_TOP);
+        assertEquals(0x13, end[0], "three calls, then the add after the last");
+        assertEquals(1, end[5], "halted");
+        // and the same code run again over its built blocks and links
+        t.cpu.rip = TestCpu.CODE;
+        t.cpu.halted = false;
+        t.cpu.r[0] = 0;
+        t.cpu.run(100);
+        assertEquals(0x13, t.cpu.r[0]);
+    }
+
+    @Test
+    void aBlockBuiltUpToAnotherJoinsItsTailPastTheLongestBlock() {
+        // 40 NOPs and HLT: entered first at the 20th NOP, then at the first
+        TestCpu t = new TestCpu(64, 0);
+        String hex = "90".repeat(40) + "F4";
+        load(t, hex);
+        t.cpu.rip = TestCpu.CODE + 20;
+        assertEquals(Cpu.Exit.HALTED, t.cpu.run(100));
+        assertEquals(21, t.cpu.instructions);
+        Insn mid = t.cpu.code.lookup(TestCpu.CODE + 20, 64);
+        assertEquals(21, mid.runLen, "20 NOPs and the HLT");
+        t.cpu.rip = TestCpu.CODE;
+        t.cpu.halted = false;
+        t.cpu.instructions = 0;
+        assertEquals(Cpu.Exit.BUDGET, t.cpu.run(30));
+        assertEquals(TestCpu.CODE + 30, t.cpu.rip, "the budget ended inside the joined block");
+        Insn first = t.cpu.code.lookup(TestCpu.CODE, 64);
+        assertEquals(41, first.runLen, "20 new NOPs joined to the 21 instructions already in a block");
+        Insn x = first;
+        for (int i = 0; i < 20; i++) x = x.next;
+        assertSame(mid, x, "the tail is shared, not decoded again");
+        assertEquals(Cpu.Exit.HALTED, t.cpu.run(100));
+        assertEquals(41, t.cpu.instructions);
+    }
+
+    @Test
+    void aBlockRewrittenAfterItWasLinkedRunsItsNewBytes() {
+        TestCpu t = new TestCpu(64, 0);
+        t.mem.setCodeWriteListener(t.cpu::codePageWritten);
+        // xor eax, eax ; L: inc eax ; cmp eax, 3 ; jne T ; mov byte [rip+0], 0xF4 ; T: jmp L
+        // T runs twice through the JNE's link, then the store turns it into HLT
+        load(t, "31C0" + "FFC0" + "83F803" + "7507" + "C60500000000F4" + "EBF0");
+        assertEquals(Cpu.Exit.HALTED, t.cpu.run(100));
+        assertEquals(3, t.cpu.r[0], "the HLT written over the JMP ran, not the JMP remembered by the link");
+        assertEquals(TestCpu.CODE + 0x11, t.cpu.rip, "halted after T");
     }
 }
