@@ -25,10 +25,13 @@ import static dev.vmm.core.pmap.amd64.PmapBits.*;
  * Page-table pages: VmPage.pindex holds the level (1 = PT ... 4 = PML4) and VmPage.refCount the number
  * of valid entries (user pmaps only; kernel page-table pages are never freed).
  *
- * <p>Entries are read and stored plainly. Under the deterministic scheduler the other vCPUs are stopped
- * at an instruction boundary while the VM lock is held; under the parallel one their walkers may set A/D
- * bits concurrently, and a plain read-modify-write here can lose one (FreeBSD uses atomic_cmpset for
- * these): a known limitation of pv mode with the parallel scheduler.
+ * <p>A live entry (one a page walker may be using) is changed only atomically, as FreeBSD does with
+ * pte_load_clear, pte_load_store, atomic_clear_long and atomic_cmpset_long: under the parallel
+ * scheduler another vCPU's walker may set PG_A or PG_M in it at any moment (with a compare-and-exchange,
+ * as the hardware does), and a plain read-modify-write would lose that bit - a dirty page taken for
+ * clean. What the operation decides from the old entry (dirty the page, mark it referenced) is decided
+ * from the value the atomic operation replaced. Entries that are not valid yet, and the tables the
+ * pmap fills before linking them, are stored plainly.
  */
 public final class AmdPmap implements Pmap {
     /** (c) numbered per machine, the kernel pmap 0 */
@@ -62,9 +65,44 @@ public final class AmdPmap implements Pmap {
 
     // ---- table walking -----------------------------------------------------------------------
 
-    long load(long entryAddr) { return mem.read64(entryAddr); }
+    long load(long entryAddr) {
+        long v = mem.read64(entryAddr);
+        java.util.function.LongConsumer race = module.afterEntryLoad;
+        if (race != null) race.accept(entryAddr);
+        return v;
+    }
 
     void store(long entryAddr, long v) { mem.write64(entryAddr, v); }
+
+    /** pte_load_store: replaces a live entry and returns what it held at that instant. */
+    long loadStore(long entryAddr, long v) {
+        while (true) {
+            long old = load(entryAddr);
+            if (mem.cmpxchg(entryAddr, 8, old, v) == old) return old;
+        }
+    }
+
+    /** pte_load_clear: invalidates a live entry and returns what it held at that instant. */
+    long loadClear(long entryAddr) { return loadStore(entryAddr, 0); }
+
+    /** atomic_clear_long: clears {@code bits} of a live entry; returns the entry before. */
+    long clearBits(long entryAddr, long bits) {
+        while (true) {
+            long old = load(entryAddr);
+            if ((old & bits) == 0 || mem.cmpxchg(entryAddr, 8, old, old & ~bits) == old) return old;
+        }
+    }
+
+    /** atomic_set_long: sets {@code bits} of a live entry. */
+    void setBits(long entryAddr, long bits) {
+        while (true) {
+            long old = load(entryAddr);
+            if ((old & bits) == bits || mem.cmpxchg(entryAddr, 8, old, old | bits) == old) return;
+        }
+    }
+
+    /** atomic_cmpset_long: stores {@code update} if the entry still holds {@code expect}. */
+    boolean cmpset(long entryAddr, long expect, long update) { return mem.cmpxchg(entryAddr, 8, expect, update) == expect; }
 
     long pml4eAddr(long va) { return pml4.phys + ((long) pml4Index(va) << 3); }
 

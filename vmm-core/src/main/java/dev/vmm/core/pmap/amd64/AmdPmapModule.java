@@ -33,6 +33,11 @@ public final class AmdPmapModule implements PmapModule {
     final PvTable pv;
     public final PmapCounters counters = new PmapCounters();
     public final Shootdown shootdown;
+    /**
+     * Test seam, null in use: called with an entry's address right after the pmap read it, so that a
+     * test can play another vCPU's page walker setting PG_A/PG_M at the worst moment (PmapRaceTest).
+     */
+    java.util.function.LongConsumer afterEntryLoad;
     private AmdPmap kernelPmap;
     /** Every pmap not yet released (for the invariant checker). */
     final Set<AmdPmap> pmaps = new LinkedHashSet<>();

@@ -70,8 +70,8 @@ final class PmapEnter {
                 validate(pmap, va, m, pteA, newpte);
                 return unchanged(pmap, va, m, pteA);
             }
-            // A different page: break before make.
-            pmap.store(pteA, 0);
+            // A different page: break before make (the A/D bits as the entry goes).
+            origpte = pmap.loadClear(pteA);
             if ((origpte & PG_MANAGED) != 0) {
                 VmPage om = pmap.phys.page(opa);
                 if ((origpte & (PG_M | PG_RW)) == (PG_M | PG_RW)) om.dirty();
@@ -135,7 +135,7 @@ final class PmapEnter {
                     (orig & PG_PS) == 0 ? "a page directory" : "a 1 GiB mapping of another frame"));
             }
             if ((orig & PG_W) == 0) pmap.wiredCount += NPDPEPAGES;
-            pmap.store(pdpeA, newpdpe);
+            orig = pmap.loadStore(pdpeA, newpdpe);
             boolean lostRights = ((orig & PG_RW) != 0 && (newpdpe & PG_RW) == 0) || ((orig & PG_NX) == 0 && (newpdpe & PG_NX) != 0);
             if (lostRights && (orig & PG_A) != 0) pmap.module.shootdown.invalidateRange(pmap, va, va + NBPDP);
         } else {
@@ -149,8 +149,7 @@ final class PmapEnter {
 
     /** The same page is mapped again with other bits: store, dirty the page, invalidate if rights shrank. */
     private static void validate(AmdPmap pmap, long va, VmPage m, long pteA, long newpte) {
-        long origpte = pmap.load(pteA);
-        pmap.store(pteA, newpte);
+        long origpte = pmap.loadStore(pteA, newpte);
         if ((newpte & PG_M) == 0 && (origpte & (PG_M | PG_RW)) == (PG_M | PG_RW)) {
             if ((origpte & PG_MANAGED) != 0) m.dirty();
             // Even with PG_RW kept, a cached entry may hold a dirty translation the new PTE lacks.

@@ -42,7 +42,7 @@ final class PmapPages {
                 if ((pde & PG_A) != 0) {
                     long hash = (m.phys >>> 12) ^ (e.va >>> 21) ^ e.pmap.id;
                     if ((hash & (NPTEPG - 1)) == 0 && (pde & PG_W) == 0) {
-                        e.pmap.store(pdeA, pde & ~PG_A);
+                        e.pmap.clearBits(pdeA, PG_A);
                         module.shootdown.invalidatePage(e.pmap, e.va + off(m));
                     }
                     rtval++;
@@ -57,7 +57,7 @@ final class PmapPages {
             long pte = e.pmap.load(pteA);
             if ((pte & (PG_M | PG_RW)) == (PG_M | PG_RW)) m.dirty();
             if ((pte & PG_A) != 0) {
-                e.pmap.store(pteA, pte & ~PG_A);
+                e.pmap.clearBits(pteA, PG_A);
                 module.shootdown.invalidatePage(e.pmap, e.va);
                 rtval++;
             }
@@ -78,7 +78,7 @@ final class PmapPages {
             long pteA = e.pmap.pteAddr(e.va);
             long pte = e.pmap.load(pteA);
             if ((pte & PG_RW) == 0) continue;
-            e.pmap.store(pteA, pte & ~(PG_RW | PG_M));
+            pte = e.pmap.clearBits(pteA, PG_RW | PG_M);
             if ((pte & PG_M) != 0) m.dirty();
             module.shootdown.invalidatePage(e.pmap, e.va);
         }
@@ -97,7 +97,7 @@ final class PmapPages {
                 long va = e.va + off(m);
                 if ((pde & PG_RW) != 0 && PmapSuperpages.demote(e.pmap, va, e.pmap.pdeAddr(e.va)) && (pde & PG_W) == 0) {
                     long pteA = e.pmap.pteAddr(va);
-                    e.pmap.store(pteA, e.pmap.load(pteA) & ~(PG_M | PG_RW));
+                    e.pmap.clearBits(pteA, PG_M | PG_RW);
                     module.shootdown.invalidatePage(e.pmap, va);
                 }
             }
@@ -106,7 +106,7 @@ final class PmapPages {
             long pteA = e.pmap.pteAddr(e.va);
             long pte = e.pmap.load(pteA);
             if ((pte & (PG_M | PG_RW)) == (PG_M | PG_RW)) {
-                e.pmap.store(pteA, pte & ~PG_M);
+                e.pmap.clearBits(pteA, PG_M);
                 module.shootdown.invalidatePage(e.pmap, e.va);
             }
         }

@@ -68,39 +68,44 @@ final class PmapProtect {
         if ((prot & (VM_PROT_WRITE | VM_PROT_EXECUTE)) == (VM_PROT_WRITE | VM_PROT_EXECUTE)) return;
         boolean[] any = {false};
         forEach(pmap, sva, eva, (va, pdeA, pde, pages) -> {
-            long n = restrict(pmap, pde, prot, (int) pages);
-            if (n != pde) { pmap.store(pdeA, n); any[0] = true; }
+            if (restrict(pmap, pdeA, pde, prot, (int) pages)) any[0] = true;
             return true;
         }, (va, pteA, pte) -> {
-            long n = restrict(pmap, pte, prot, 1);
-            if (n != pte) { pmap.store(pteA, n); any[0] = true; }
+            if (restrict(pmap, pteA, pte, prot, 1)) any[0] = true;
         });
         if (any[0]) pmap.module.shootdown.invalidateRange(pmap, sva, eva);
     }
 
-    /** The entry with write and/or execute taken away; a dirty managed mapping dirties its pages first. */
-    private static long restrict(AmdPmap pmap, long e, int prot, int pages) { // 1 GiB leaves are unmanaged: no page loop
-        long n = e;
-        if ((prot & VM_PROT_WRITE) == 0) {
-            if ((e & (PG_MANAGED | PG_M | PG_RW)) == (PG_MANAGED | PG_M | PG_RW)) {
-                long base = pages == 1 ? e & PG_FRAME : e & PG_PS_FRAME;
-                for (int i = 0; i < pages; i++) pmap.phys.page(base + ((long) i << 12)).dirty();
-            }
-            n &= ~(PG_RW | PG_M);
+    /**
+     * Takes write and/or execute away from the entry at {@code a} (read as {@code e}), with FreeBSD's
+     * compare-and-set loop; a managed mapping that was dirty when it lost write dirties its pages.
+     * Returns whether the entry changed.
+     */
+    private static boolean restrict(AmdPmap pmap, long a, long e, int prot, int pages) { // 1 GiB leaves are unmanaged: no page loop
+        while (true) {
+            long n = e;
+            if ((prot & VM_PROT_WRITE) == 0) n &= ~(PG_RW | PG_M);
+            if ((prot & VM_PROT_EXECUTE) == 0) n |= PG_NX;
+            if (n == e) return false;
+            if (pmap.cmpset(a, e, n)) break;
+            e = pmap.load(a);
         }
-        if ((prot & VM_PROT_EXECUTE) == 0) n |= PG_NX;
-        return n;
+        if ((prot & VM_PROT_WRITE) == 0 && (e & (PG_MANAGED | PG_M | PG_RW)) == (PG_MANAGED | PG_M | PG_RW)) {
+            long base = pages == 1 ? e & PG_FRAME : e & PG_PS_FRAME;
+            for (int i = 0; i < pages; i++) pmap.phys.page(base + ((long) i << 12)).dirty();
+        }
+        return true;
     }
 
     static void unwire(AmdPmap pmap, long sva, long eva) {
         forEach(pmap, sva, eva, (va, pdeA, pde, pages) -> {
             if ((pde & PG_W) == 0) throw new IllegalStateException(String.format("pmap_unwire: pde %#x is missing PG_W", pde));
-            pmap.store(pdeA, pde & ~PG_W);
+            pmap.clearBits(pdeA, PG_W);
             pmap.wiredCount -= pages;
             return true;
         }, (va, pteA, pte) -> {
             if ((pte & PG_W) == 0) throw new IllegalStateException(String.format("pmap_unwire: pte %#x at va %#x is missing PG_W", pte, va));
-            pmap.store(pteA, pte & ~PG_W);
+            pmap.clearBits(pteA, PG_W);
             pmap.wiredCount--;
         });
     }
@@ -112,9 +117,10 @@ final class PmapProtect {
             if ((pte & (PG_MANAGED | PG_W)) != PG_MANAGED) return;
             if ((pte & (PG_M | PG_RW)) == (PG_M | PG_RW)) {
                 if (advice == MADV_DONTNEED) pmap.phys.page(pte & PG_FRAME).dirty();
-                pmap.store(pteA, pte & ~(PG_M | PG_A));
+                pmap.clearBits(pteA, PG_M | PG_A);
             } else if ((pte & PG_A) != 0) {
-                pmap.store(pteA, pte & ~PG_A);
+                // a write may set PG_M meanwhile: only PG_A goes, so that PG_M is not lost
+                pmap.clearBits(pteA, PG_A);
             } else {
                 return;
             }

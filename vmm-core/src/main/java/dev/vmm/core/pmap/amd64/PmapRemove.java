@@ -69,8 +69,7 @@ final class PmapRemove {
 
     /** Clears a 1 GiB mapping (unmanaged, so no pv entry or page state to settle). */
     static void removePdpe(AmdPmap pmap, long pdpeA, long va, List<VmPage> free) {
-        long old = pmap.load(pdpeA);
-        pmap.store(pdpeA, 0);
+        long old = pmap.loadClear(pdpeA);
         if ((old & PG_W) != 0) pmap.wiredCount -= NPDPEPAGES;
         pmap.residentCount -= NPDPEPAGES;
         pmap.unuse(va, pdpeA, free);
@@ -101,8 +100,7 @@ final class PmapRemove {
 
     /** pmap_remove_pte: clears one PTE and settles stats, pv list and vm_page state. */
     static void removePte(AmdPmap pmap, long va, long pteA, List<VmPage> free) {
-        long old = pmap.load(pteA);
-        pmap.store(pteA, 0);
+        long old = pmap.loadClear(pteA);
         if ((old & PG_W) != 0) pmap.wiredCount--;
         pmap.residentCount--;
         if ((old & PG_MANAGED) != 0) {
@@ -118,8 +116,7 @@ final class PmapRemove {
 
     /** pmap_remove_pde: clears a 2 MiB mapping; its saved page-table page (if any) is freed too. */
     static void removePde(AmdPmap pmap, long pdeA, long va, List<VmPage> free) {
-        long old = pmap.load(pdeA);
-        pmap.store(pdeA, 0);
+        long old = pmap.loadClear(pdeA);
         if ((old & PG_W) != 0) pmap.wiredCount -= NPTEPG;
         pmap.residentCount -= NPTEPG;
         if ((old & PG_MANAGED) != 0) {

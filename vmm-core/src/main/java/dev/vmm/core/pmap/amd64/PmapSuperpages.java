@@ -28,14 +28,14 @@ final class PmapSuperpages {
         if ((first & ((PG_FRAME & PDRMASK) | PG_A | PG_V)) != (PG_A | PG_V)) { c.pdePromotionFailures++; return; }
         // A clean writeable PTE loses PG_RW so that one PG_M can describe the whole superpage; a cached
         // translation needs no invalidation for that (a write through a clean entry re-walks).
-        if ((first & (PG_M | PG_RW)) == PG_RW) { first &= ~PG_RW; pmap.store(pt, first); }
+        first = protectIfClean(pmap, pt);
         long allA = first & PG_A;
         long base = first & PG_FRAME;
         for (int i = NPTEPG - 1; i > 0; i--) {
             long a = pt + i * 8L;
             long old = pmap.load(a);
             if ((old & (PG_FRAME | PG_V)) != ((base + ((long) i << 12)) | PG_V)) { c.pdePromotionFailures++; return; }
-            if ((old & (PG_M | PG_RW)) == PG_RW) { old &= ~PG_RW; pmap.store(a, old); }
+            old = protectIfClean(pmap, a);
             if ((old & PG_PTE_PROMOTE) != (first & PG_PTE_PROMOTE)) { c.pdePromotionFailures++; return; }
             allA &= old;
         }
@@ -54,6 +54,19 @@ final class PmapSuperpages {
         pmap.module.traceEvent("pmap_promote_pde", pmap, va2m, va2m + NBPDR, base, -1);
         pmap.module.shootdown.invalidateRange(pmap, va2m, va2m + NBPDR);
         c.pdePromotions++;
+    }
+
+    /**
+     * Clears PG_RW of a writeable clean PTE (atomically: a walker setting PG_M meanwhile makes it a
+     * dirty one, which keeps PG_RW); returns the entry as it is now. Its frame and PG_V cannot change
+     * under the pmap lock, only PG_A and PG_M.
+     */
+    private static long protectIfClean(AmdPmap pmap, long a) {
+        while (true) {
+            long e = pmap.load(a);
+            if ((e & (PG_M | PG_RW)) != PG_RW) return e;
+            if (pmap.cmpset(a, e, e & ~PG_RW)) return e & ~PG_RW;
+        }
     }
 
     /** pmap_demote_pde: returns false when the mapping had to be removed instead. */
@@ -89,7 +102,9 @@ final class PmapSuperpages {
         mpte.refCount = NPTEPG;
         long bits = old & ~PG_PS_FRAME & ~PG_PS & ~PG_PROMOTED;
         for (int i = 0; i < NPTEPG; i++) pmap.store(mpte.phys + i * 8L, (base + ((long) i << 12)) | bits);
-        pmap.store(pdeA, mpte.phys | PG_V | PG_RW | PG_A | PG_M | (isUser(va2m) ? PG_U : 0));
+        long last = pmap.loadStore(pdeA, mpte.phys | PG_V | PG_RW | PG_A | PG_M | (isUser(va2m) ? PG_U : 0));
+        long late = last & ~old & (PG_A | PG_M); // set by a walker while the page table was filled
+        if (late != 0) for (int i = 0; i < NPTEPG; i++) pmap.setBits(mpte.phys + i * 8L, late);
         pmap.module.traceEvent("pmap_demote_pde", pmap, va2m, va2m + NBPDR, base, -1);
         pmap.module.shootdown.invalidateRange(pmap, va2m, va2m + NBPDR);
         if ((old & PG_MANAGED) != 0) {
