@@ -206,7 +206,7 @@ public final class Machine implements AutoCloseable {
             pauseListener.accept(String.format("cpu%d: breakpoint at %#x", c.apicId(), c.linearRip()));
         }
         @Override public long nextDeviceEvent() {
-            return platform.ioapic().masked(2) ? Long.MAX_VALUE : platform.pit().nextEvent(); // IRQ 0 is on pin 2
+            return platform.irq0Routed() ? platform.pit().nextEvent() : Long.MAX_VALUE;
         }
         @Override public void updateDevices(long nanos) { platform.pit().update(nanos); }
         @Override public void shutdown(Cpu c) {

@@ -24,6 +24,7 @@ import java.util.List;
  *
  * <pre>
  *   device --IrqLine--> IoApic pin --message--> ApicBus --> LocalApic (IRR) --pending()--> Cpu
+ *   device --IrqLine--> Pic8259 (IRR) --INT--> LocalApic LINT0 (ExtINT) --pending()--> Cpu --INTA--> Pic8259
  *   Cpu --ICR--> LocalApic --IPI--> ApicBus --> LocalApic (fixed, lowest priority, NMI, INIT, SIPI)
  * </pre>
  */
@@ -48,6 +49,9 @@ public final class PcPlatform {
         ioapic = new IoApic(apicBus, ioapicId);
         mem.addMmio(IoApic.DEFAULT_BASE, 0x1000, ioapic);
         pic.attach(bus);
+        // the 8259s' INT goes to every local APIC's LINT0 (the BSP's is in ExtINT mode at power-on)
+        pic.setIntListener(() -> { for (LocalApic a : apics) a.lint0Changed(); });
+        for (LocalApic a : apics) a.connectLint0(pic);
         pit = new Pit8254(clock, isaIrq(0));
         pit.attach(bus);
         new PmDevice(clock, powerOff).attach(bus);
@@ -59,6 +63,18 @@ public final class PcPlatform {
     public IrqLine isaIrq(int n) {
         IrqLine toPic = pic.irq(n), toIoapic = ioapic.pin(n == 0 ? 2 : n);
         return level -> { toPic.set(level); toIoapic.set(level); };
+    }
+
+    /**
+     * Whether a PIT tick (ISA IRQ 0) can interrupt a vCPU: its IOAPIC pin (2) is unmasked, or the
+     * master 8259 lets IRQ 0 through and some local APIC's LINT0 takes the 8259s' INT. The scheduler
+     * counts the PIT as a reason to wake a halted machine only then (else it stops it with a report).
+     */
+    public boolean irq0Routed() {
+        if (!ioapic.masked(2)) return true;
+        if ((pic.masterMask() & 1) != 0) return false;
+        for (LocalApic a : apics) if (a.lint0Open()) return true;
+        return false;
     }
 
     public ApicBus apicBus() { return apicBus; }

@@ -19,6 +19,13 @@ import java.util.function.LongSupplier;
  * <p>Events a vCPU must take between instructions and that are not vectored interrupts (INIT, start-up,
  * NMI) are latched here and applied by the thread that runs the vCPU ({@link #serviceEvents()}).
  *
+ * <p>LINT0 is wired to the 8259s' INT ({@link #connectLint0}): programmed for ExtINT and unmasked, or
+ * with the APIC disabled in IA32_APIC_BASE (the processor then sees the INTR pin directly), a request
+ * of the 8259s is an interrupt of this vCPU whose vector the INTA cycle takes from them, past the
+ * APIC's IRR, ISR and priorities. The bootstrap processor's LINT0 starts as ExtINT, as the BIOS leaves
+ * it in virtual wire mode (QEMU's APIC does the same), so a kernel that only programs the 8259s gets
+ * its interrupts; APs start with it masked.
+ *
  * <p>Thread safety: state changes are synchronized; {@link #pending()} reads one volatile field, so the
  * interpreter's per-instruction poll costs a plain load on x86.
  */
@@ -27,6 +34,8 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
     /** LVT indices, in register order from 0x2F0 (CMCI) and 0x320 (timer) on. */
     public static final int LVT_CMCI = 0, LVT_TIMER = 1, LVT_THERMAL = 2, LVT_PERF = 3, LVT_LINT0 = 4, LVT_LINT1 = 5, LVT_ERROR = 6;
     static final int MASKED = 1 << 16;
+    /** LVT delivery mode ExtINT (bits 8-10 = 111b). */
+    static final int EXTINT = 7 << 8;
     static final long BASE_BSP = 1 << 8, BASE_EXTD = 1 << 10, BASE_EN = 1 << 11;
     static final int TIMER_ONESHOT = 0, TIMER_PERIODIC = 1, TIMER_TSC_DEADLINE = 2;
 
@@ -42,6 +51,9 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
     /** One-shot/periodic: TSC at which the count reaches 0; TSC-deadline: the armed deadline; MAX when idle. */
     private long timerDeadline = Long.MAX_VALUE, periodTicks, tscDeadline;
     private volatile boolean interruptReady;
+    /** The 8259s on LINT0, or null; and whether their INT was asserted when last looked at. */
+    private ExtIntSource lint0;
+    private boolean lint0Level;
     private volatile boolean waitingForSipi;
     private volatile int events;
     private int sipiVector;
@@ -60,9 +72,38 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
         this.baseMsr = ApicBus.DEFAULT_BASE | BASE_EN | (bsp ? BASE_BSP : 0);
         this.waitingForSipi = !bsp;
         powerOn();
+        if (bsp) lvt[LVT_LINT0] = EXTINT; // virtual wire mode, as the BIOS leaves the BSP
         cpu.interrupts = this;
         cpu.apicMsrs = this;
     }
+
+    /** Wires LINT0 to the 8259s' INT. */
+    public void connectLint0(ExtIntSource pic) {
+        synchronized (this) { lint0 = pic; }
+        lint0Changed();
+    }
+
+    /** The 8259s' INT may have changed (they call this outside their lock; it takes theirs, then this one). */
+    public void lint0Changed() {
+        ExtIntSource pic;
+        synchronized (this) { pic = lint0; }
+        if (pic == null) return;
+        boolean level = pic.intr();
+        boolean ready;
+        synchronized (this) {
+            lint0Level = level;
+            recompute();
+            ready = extIntReady();
+        }
+        if (ready) kick.run();
+    }
+
+    /** Whether LINT0 passes an 8259 request to the processor now: ExtINT and unmasked, or the APIC off. */
+    public synchronized boolean lint0Open() {
+        return !hardwareEnabled() || (lvt[LVT_LINT0] & (MASKED | EXTINT)) == EXTINT;
+    }
+
+    private boolean extIntReady() { return lint0Level && lint0Open(); }
 
     /** The register state after power-on, INIT or a disable/enable cycle (SDM vol. 3, 11.4.7.1). */
     private synchronized void powerOn() {
@@ -127,21 +168,31 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
 
     private void recompute() {
         int v = highest(irr);
-        interruptReady = v >= 0 && (v & 0xF0) > (ppr() & 0xF0);
+        interruptReady = v >= 0 && (v & 0xF0) > (ppr() & 0xF0) || extIntReady();
     }
 
     @Override
     public boolean pending() { return interruptReady; }
 
-    /** INTA: the highest requested vector moves to in-service; the spurious vector if none is left. */
+    /**
+     * INTA: the highest requested vector moves to in-service; else an 8259 request on LINT0 is taken
+     * from the 8259s (as QEMU, APIC interrupts first); the spurious vector if none is left.
+     */
     @Override
-    public synchronized int acknowledge() {
-        int v = highest(irr);
-        if (v < 0 || (v & 0xF0) <= (ppr() & 0xF0)) { recompute(); return svr & 0xFF; }
-        set(irr, v, false);
-        set(isr, v, true);
-        recompute();
-        return v;
+    public int acknowledge() {
+        ExtIntSource pic;
+        synchronized (this) {
+            int v = highest(irr);
+            if (v >= 0 && (v & 0xF0) > (ppr() & 0xF0)) {
+                set(irr, v, false);
+                set(isr, v, true);
+                recompute();
+                return v;
+            }
+            if (!extIntReady()) { recompute(); return svr & 0xFF; }
+            pic = lint0;
+        }
+        return pic.inta(); // outside this lock: the 8259s tell every APIC of their new INT level
     }
 
     /** Retires the highest in-service vector; returns it if the IOAPICs must hear of it (level triggered), else -1. */
@@ -354,6 +405,7 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
             case 0x3E0 -> divideConf = v & 0xB;
             default -> { return false; }
         }
+        recompute(); // LINT0's mode and mask decide whether an 8259 request is ready
         return true;
     }
 
@@ -454,6 +506,7 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
         if (!en && wasEnabled) powerOn();
         if (extd && !wasX2) { id = initialId; ldr = ((initialId >>> 4) << 16) | (1 << (initialId & 0xF)); }
         if (!extd && en && !wasEnabled) id = initialId << 24;
+        recompute();
         bus.mapBase(base());
     }
 

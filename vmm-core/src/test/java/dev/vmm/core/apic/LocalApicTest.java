@@ -247,4 +247,53 @@ class LocalApicTest {
         assertEquals(1L << 24, mem.read32(ApicBus.DEFAULT_BASE + 0x20) & 0xFFFF_FFFFL);
         bus.setCurrent(null);
     }
+
+    /** An 8259 stand-in on LINT0: one request with a fixed vector. */
+    static final class FakePic implements ExtIntSource {
+        boolean intr;
+        int vector = 0x20, intas;
+        @Override public boolean intr() { return intr; }
+        @Override public int inta() { intas++; intr = false; return vector; }
+    }
+
+    @Test
+    void theBspsLint0IsAVirtualWireForThe8259s() {
+        FakePic pic = new FakePic();
+        for (LocalApic a : apics) a.connectLint0(pic);
+        assertEquals(0x700, apics[0].readRegister(0x350), "BSP: ExtINT, unmasked, as the BIOS leaves it");
+        assertEquals(0x10000, apics[1].readRegister(0x350), "AP: masked");
+        pic.intr = true;
+        for (LocalApic a : apics) a.lint0Changed();
+        assertTrue(apics[0].pending());
+        assertFalse(apics[1].pending());
+        apics[0].accept(0x41, false);
+        assertEquals(0x41, apics[0].acknowledge(), "an APIC interrupt first (as QEMU)");
+        assertTrue(apics[0].pending(), "the 8259 request still waits");
+        assertEquals(0x20, apics[0].acknowledge(), "INTA goes to the 8259s, past the APIC's priority");
+        assertEquals(1, pic.intas);
+        for (LocalApic a : apics) a.lint0Changed();
+        assertFalse(apics[0].pending());
+        assertEquals(1 << 1, apics[0].readRegister(0x120) & (1 << 1), "0x41 in service: INTA to the 8259s left the APIC's ISR alone");
+    }
+
+    @Test
+    void lint0MaskedOrInFixedModeKeepsThe8259sOutAndADisabledApicLetsThemIn() {
+        FakePic pic = new FakePic();
+        LocalApic a = apics[0];
+        a.connectLint0(pic);
+        pic.intr = true;
+        a.lint0Changed();
+        assertTrue(a.pending());
+        a.writeRegister(0x350, 0x10700); // masked
+        assertFalse(a.pending());
+        a.writeRegister(0x350, 0x00030); // fixed mode, vector 0x30: not a wire for the 8259s
+        assertFalse(a.pending());
+        a.wrmsr(dev.vmm.cpu.Msrs.APIC_BASE, ApicBus.DEFAULT_BASE | LocalApic.BASE_BSP); // globally disabled
+        assertTrue(a.pending(), "without an APIC the processor sees INTR directly");
+        assertEquals(0x20, a.acknowledge());
+        a.wrmsr(dev.vmm.cpu.Msrs.APIC_BASE, ApicBus.DEFAULT_BASE | LocalApic.BASE_BSP | LocalApic.BASE_EN);
+        pic.intr = true;
+        a.lint0Changed();
+        assertFalse(a.pending(), "re-enabled: the power-on state, LINT0 masked");
+    }
 }
