@@ -97,52 +97,7 @@ stop:
         hlt
         jmp     3b
 
-# serial_init: COM1 at 115200 baud, 8N1, FIFOs on (cleared), no interrupts
-serial_init:
-        movw    $COM1 + 1, %dx          # IER = 0
-        xorb    %al, %al
-        outb    %al, %dx
-        movw    $COM1 + 3, %dx          # LCR: DLAB
-        movb    $0x80, %al
-        outb    %al, %dx
-        movw    $COM1 + 0, %dx          # divisor 1
-        movb    $1, %al
-        outb    %al, %dx
-        movw    $COM1 + 1, %dx
-        xorb    %al, %al
-        outb    %al, %dx
-        movw    $COM1 + 3, %dx          # 8N1, DLAB off
-        movb    $3, %al
-        outb    %al, %dx
-        movw    $COM1 + 2, %dx          # FIFO on, both cleared, trigger 14
-        movb    $0xC7, %al
-        outb    %al, %dx
-        movw    $COM1 + 4, %dx          # DTR | RTS | OUT2
-        movb    $0x0B, %al
-        outb    %al, %dx
-        ret
-
-# putc(al): wait for LSR.THRE, then send. Clobbers ah, dx.
-putc:
-        movb    %al, %ah
-        movw    $COM1 + 5, %dx
-1:      inb     %dx, %al
-        testb   $LSR_THRE, %al
-        jz      1b
-        movw    $COM1, %dx
-        movb    %ah, %al
-        outb    %al, %dx
-        ret
-
-# puts(esi): send the NUL-terminated string. Clobbers esi, ax, dx.
-puts:
-        movb    (%esi), %al
-        testb   %al, %al
-        jz      1f
-        call    putc
-        incl    %esi
-        jmp     puts
-1:      ret
+        .include "common/serial32.inc"
 
         .section .rodata
 msg_ready:      .asciz "echo: ready\r\n"

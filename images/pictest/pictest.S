@@ -197,49 +197,7 @@ unexpected:
         call    puts
         jmp     fail
 
-# serial_init: COM1 at 115200 baud, 8N1, FIFOs on (cleared), no interrupts
-serial_init:
-        movw    $COM1 + 1, %dx
-        xorb    %al, %al
-        outb    %al, %dx
-        movw    $COM1 + 3, %dx
-        movb    $0x80, %al
-        outb    %al, %dx
-        movw    $COM1 + 0, %dx
-        movb    $1, %al
-        outb    %al, %dx
-        movw    $COM1 + 1, %dx
-        xorb    %al, %al
-        outb    %al, %dx
-        movw    $COM1 + 3, %dx
-        movb    $3, %al
-        outb    %al, %dx
-        movw    $COM1 + 2, %dx
-        movb    $0xC7, %al
-        outb    %al, %dx
-        ret
-
-# putc(al): wait for LSR.THRE, then send. Clobbers ah, dx.
-putc:
-        movb    %al, %ah
-        movw    $COM1 + 5, %dx
-1:      inb     %dx, %al
-        testb   $LSR_THRE, %al
-        jz      1b
-        movw    $COM1, %dx
-        movb    %ah, %al
-        outb    %al, %dx
-        ret
-
-# puts(esi): send the NUL-terminated string. Clobbers esi, ax, dx.
-puts:
-        movb    (%esi), %al
-        testb   %al, %al
-        jz      1f
-        call    putc
-        incl    %esi
-        jmp     puts
-1:      ret
+        .include "common/serial32.inc"
 
         .section .rodata
 msg_start:      .asciz "pictest: 8259 and PIT, the local APIC left alone\r\n"
