@@ -23,43 +23,7 @@
         .set LSR_TEMT, 0x40             # line status: transmitter empty
         .set EOT, 0x04                  # Ctrl-D: the byte that stops the guest
 
-        .section .text
-        .code32
-        .globl _start
-_start:
-mb_header:
-        .long   MB_MAGIC
-        .long   MB_FLAGS
-        .long   -(MB_MAGIC + MB_FLAGS)
-        .long   mb_header               # header_addr
-        .long   _start                  # load_addr
-        .long   _load_end               # load_end_addr
-        .long   _bss_end                # bss_end_addr
-        .long   entry32                 # entry_addr
-
-        .p2align 3
-gdt:
-        .quad   0
-        .quad   0x00CF9A000000FFFF      # 0x08: flat 32-bit code
-        .quad   0x00CF92000000FFFF      # 0x10: flat data
-gdt_end:
-gdt_ptr:
-        .word   gdt_end - gdt - 1
-        .long   gdt
-
-        .p2align 4
-entry32:
-        cli
-        cld
-        lgdt    gdt_ptr
-        ljmp    $0x08, $1f
-1:      movw    $0x10, %ax
-        movw    %ax, %ds
-        movw    %ax, %es
-        movw    %ax, %ss
-        movw    %ax, %fs
-        movw    %ax, %gs
-        movl    $stack_top, %esp
+        .include "common/flat32.inc"
         call    serial_init
         movl    $msg_ready, %esi
         call    puts

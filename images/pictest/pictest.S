@@ -22,46 +22,7 @@
         .set APIC_BASE_MSR, 0x1B
         .set APIC_EN, 0x800
 
-        .section .text
-        .code32
-        .globl _start
-_start:
-mb_header:
-        .long   MB_MAGIC
-        .long   MB_FLAGS
-        .long   -(MB_MAGIC + MB_FLAGS)
-        .long   mb_header               # header_addr
-        .long   _start                  # load_addr
-        .long   _load_end               # load_end_addr
-        .long   _bss_end                # bss_end_addr
-        .long   entry32                 # entry_addr
-
-        .p2align 3
-gdt:
-        .quad   0
-        .quad   0x00CF9A000000FFFF      # 0x08: flat 32-bit code
-        .quad   0x00CF92000000FFFF      # 0x10: flat data
-gdt_end:
-gdt_ptr:
-        .word   gdt_end - gdt - 1
-        .long   gdt
-idt_ptr:
-        .word   256 * 8 - 1
-        .long   idt
-
-        .p2align 4
-entry32:
-        cli
-        cld
-        lgdt    gdt_ptr
-        ljmp    $0x08, $1f
-1:      movw    $0x10, %ax
-        movw    %ax, %ds
-        movw    %ax, %es
-        movw    %ax, %ss
-        movw    %ax, %fs
-        movw    %ax, %gs
-        movl    $stack_top, %esp
+        .include "common/flat32.inc"
         call    serial_init
         movl    $msg_start, %esi
         call    puts
@@ -200,6 +161,9 @@ unexpected:
         .include "common/serial32.inc"
 
         .section .rodata
+idt_ptr:
+        .word   256 * 8 - 1
+        .long   idt
 msg_start:      .asciz "pictest: 8259 and PIT, the local APIC left alone\r\n"
 msg_wire:       .asciz "pictest: 20 timer interrupts at vector 0x20 through LINT0 (ExtINT)\r\n"
 msg_direct:     .asciz "pictest: 20 more with the APIC disabled (INTR direct)\r\n"
