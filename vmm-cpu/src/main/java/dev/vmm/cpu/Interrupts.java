@@ -99,9 +99,15 @@ public final class Interrupts {
         c.roLin = -1; // the frame's stores are no access through a data segment register
         int extBit = ext && !soft ? 1 : 0;
         if (c.eventTrace != null) c.eventTrace.delivery(c, vector, err, c.rip, soft, !soft && (vector >= 32 || vector == NMI));
-        if ((c.cr0 & 1) == 0) { deliverReal(c, vector, ret); return; }
-        if ((c.efer & Msrs.EFER_LMA) != 0) { deliverLong(c, vector, err, ret, soft, extBit); return; }
-        deliverProtected(c, vector, err, ret, soft, extBit);
+        Watchpoints w = c.watches;
+        if (w != null) w.delivering(c, vector);
+        try {
+            if ((c.cr0 & 1) == 0) deliverReal(c, vector, ret);
+            else if ((c.efer & Msrs.EFER_LMA) != 0) deliverLong(c, vector, err, ret, soft, extBit);
+            else deliverProtected(c, vector, err, ret, soft, extBit);
+        } finally {
+            if (w != null) w.delivered();
+        }
     }
 
     private static void deliverReal(Cpu c, int vector, long ret) {

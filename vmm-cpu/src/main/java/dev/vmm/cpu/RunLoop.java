@@ -40,7 +40,11 @@ final class RunLoop {
                 else loop(c, c.instructions + 1);
             } catch (CpuFault f) {
                 c.dataHits = 0;
-                if (f.vector != Breakpoints.REENTER) Interrupts.exception(c, f.vector, f.errorCode);
+                if (f.vector == Breakpoints.REENTER) continue;
+                Watchpoints w = c.watches;
+                if (w != null) w.beginDelivery(c); // the frame pushed for the faulting instruction is watched too
+                Interrupts.exception(c, f.vector, f.errorCode);
+                if (w != null && w.end(c)) return Cpu.Exit.BREAKPOINT;
             }
         }
     }

@@ -15,6 +15,12 @@ import java.util.List;
  * the paged path. An access's size is not known at translation: it is taken as the instruction's operand
  * size (each iteration of a REP string instruction is checked; a wider SSE/x87 operand is matched by its
  * first bytes).
+ *
+ * <p>The processor's own accesses while it delivers an interrupt or exception (the IDT, GDT and TSS
+ * reads, the frame it pushes) are checked too, as QEMU's watchpoints see them, and the hit names the
+ * vector: an exception's delivery is watched by the run loop ({@link #beginDelivery}) after the faulting
+ * instruction, a software interrupt's and an external one's within the instruction step they precede or
+ * belong to. Not watched: device registers, and the page walker's own A/D updates.
  */
 public final class Watchpoints {
     public static final int READ = 1, WRITE = 2;
@@ -28,13 +34,18 @@ public final class Watchpoints {
         boolean overlaps(long a, int size) { return a < addr + len && a + size > addr; }
     }
 
-    /** A hit: {@code rip} is the instruction that accessed, {@code lin}/{@code pa} where, old and new bytes (little-endian). */
-    public record Hit(Watch watch, int cpu, long rip, long lin, long pa, boolean write, int size, long oldValue, long newValue) {
+    /**
+     * A hit: {@code rip} is the instruction that accessed (or whose interrupt or exception was being
+     * delivered: then {@code vector} is that vector, else -1), {@code lin}/{@code pa} where, old and new
+     * bytes (little-endian).
+     */
+    public record Hit(Watch watch, int cpu, long rip, long lin, long pa, boolean write, int size, long oldValue, long newValue, int vector) {
         public String describe() {
             String what = write ? String.format("write of %d byte%s, old %#x new %#x", size, size == 1 ? "" : "s", oldValue, newValue)
                 : String.format("read of %d byte%s, value %#x", size, size == 1 ? "" : "s", newValue);
-            return String.format("cpu%d: %s hit by the instruction at %#x: %s at linear %#x (physical %#x)",
-                cpu, watch.describe(), rip, what, lin, pa);
+            String by = vector < 0 ? String.format("the instruction at %#x", rip)
+                : String.format("the delivery of vector %d (%s) at the instruction at %#x", vector, Interrupts.name(vector), rip);
+            return String.format("cpu%d: %s hit by %s: %s at linear %#x (physical %#x)", cpu, watch.describe(), by, what, lin, pa);
         }
     }
 
@@ -46,6 +57,8 @@ public final class Watchpoints {
     private long candOld;
     private long insnRip;
     private int size = 1;
+    /** The vector being delivered (-1: none), and the one the candidate access was made for. */
+    private int delivering = -1, candVector = -1, insnSize = 1;
     private Hit hit;
 
     public Watchpoints(List<Watch> list) { this.watches = list.toArray(Watch[]::new); }
@@ -64,6 +77,7 @@ public final class Watchpoints {
                 candPa = pa;
                 candWrite = write;
                 candOld = bytes(c, pa, size);
+                candVector = delivering;
                 insnRip = c.rip;   // the instruction executing (an interrupt delivered first may have moved it)
                 return;
             }
@@ -77,12 +91,33 @@ public final class Watchpoints {
         size = d == null ? 1 : Math.max(1, Math.min(8, d.osize));
     }
 
-    /** After the instruction: whether an access touched a range (then {@link #lastHit} is set). */
+    /** Before the run loop delivers an exception the instruction at RIP raised; {@link #end} then tells. */
+    void beginDelivery(Cpu c) {
+        cand = null;
+        insnRip = c.rip;
+    }
+
+    /**
+     * Interrupts.deliver brackets every delivery with these: accesses in between belong to
+     * {@code vector} and are as wide as the frame's slots (the instruction's own size comes back after).
+     */
+    void delivering(Cpu c, int vector) {
+        delivering = vector;
+        insnSize = size;
+        size = (c.efer & Msrs.EFER_LMA) != 0 ? 8 : (c.cr0 & 1) != 0 ? 4 : 2;
+    }
+
+    void delivered() {
+        delivering = -1;
+        if (cand == null || candVector < 0) size = insnSize; // a hit keeps the size its bytes were read with
+    }
+
+    /** After the instruction (or delivery): whether an access touched a range (then {@link #lastHit} is set). */
     boolean end(Cpu c) {
         Watch w = cand;
         if (w == null) return false;
         cand = null;
-        hit = new Hit(w, c.apicId(), insnRip, candLin, candPa, candWrite, size, candOld, bytes(c, candPa, size));
+        hit = new Hit(w, c.apicId(), insnRip, candLin, candPa, candWrite, size, candOld, bytes(c, candPa, size), candVector);
         return true;
     }
 

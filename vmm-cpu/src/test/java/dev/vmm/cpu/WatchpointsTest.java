@@ -121,4 +121,29 @@ class WatchpointsTest {
         t.cpu.run(1);
         assertEquals("6/-1/" + Long.toHexString(TestCpu.CODE) + "/false/false", events.get(0));
     }
+
+    @Test
+    void theFrameAnExceptionPushesIsWatchedAndTheHitNamesTheVector() {
+        // ud2 at CODE; the #UD handler (a 64-bit interrupt gate at WINDOW + 0x1000) is a HLT at CODE + 2
+        t.reset();
+        t.loadCode(java.util.HexFormat.of().parseHex("0F0B" + "F4"));
+        long idt = TestCpu.WINDOW + 0x1000, handler = TestCpu.CODE + 2;
+        t.mem.write64(idt + 6 * 16, (handler & 0xFFFF) | (long) t.cpu.segSel[Seg.CS] << 16 | 0x8E00L << 32 | (handler >>> 16 & 0xFFFF) << 48);
+        t.mem.write64(idt + 6 * 16 + 8, handler >>> 32);
+        t.cpu.idtrBase = idt;
+        t.cpu.idtrLimit = 256 * 16 - 1;
+        t.cpu.r[4] = TestCpu.STACK_TOP;
+        long ripSlot = TestCpu.STACK_TOP - 40; // SS, RSP, RFLAGS, CS, RIP: RIP is pushed last (SDM 6.14.2)
+        Watchpoints w = watch(ripSlot, 8, Watchpoints.WRITE, false);
+        assertEquals(Cpu.Exit.BREAKPOINT, t.cpu.run(100));
+        assertEquals(handler, t.cpu.rip, "reported after the delivery, before the handler's first instruction");
+        Watchpoints.Hit h = w.takeHit();
+        assertEquals(6, h.vector(), "#UD");
+        assertEquals(TestCpu.CODE, h.rip(), "the faulting instruction");
+        assertTrue(h.write());
+        assertEquals(8, h.size(), "a 64-bit frame slot");
+        assertEquals(TestCpu.CODE, h.newValue(), "a fault pushes the faulting instruction's RIP");
+        assertTrue(h.describe().contains("the delivery of vector 6 (#UD) at the instruction at 0x100000"), h.describe());
+        assertEquals(Cpu.Exit.HALTED, t.cpu.run(100), "the handler runs on");
+    }
 }
