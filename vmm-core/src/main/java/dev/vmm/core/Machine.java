@@ -421,13 +421,15 @@ public final class Machine implements AutoCloseable {
             // The VM layer's address spaces live outside the guest's RAM image; a reset cannot rebuild them.
             if (pv != null) throw new ImageException(imageName, "reset is not supported in pv mode");
             for (long[] r : mem.ramRanges()) mem.zero(r[0], r[1] - r[0]);
-            // Every vCPU gets INIT (the APIC wiring, TLB geometry and checker stay); the BSP is then set up
-            // to enter the image again, the APs wait for a start-up IPI as after power-on.
+            // Every vCPU gets INIT (TLB geometry and checker stay) and the chipset and UARTs their power-on
+            // state; the BSP is then set up to enter the image again, the APs wait for a start-up IPI.
             for (Cpu c : cpus) {
                 c.initReset();
                 c.instructions = 0; // a system reset restarts the time base too (INIT alone would not)
                 c.tscOffset = 0;
             }
+            platform.reset(); // and the chipset and UARTs, as RESET# does (QEMU resets every device)
+            for (Uart16550 uart : uarts) uart.reset();
             loadMultiboot(imageName, imageBytes);
             applyBreakpoints();
         }

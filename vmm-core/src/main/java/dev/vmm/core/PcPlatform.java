@@ -77,6 +77,14 @@ public final class PcPlatform {
         return false;
     }
 
+    /** System reset of the chipset: local APICs, IOAPIC, 8259s and PIT as at power-on. */
+    public void reset() {
+        for (LocalApic a : apics) a.reset();
+        ioapic.reset();
+        pic.reset();
+        pit.reset();
+    }
+
     public ApicBus apicBus() { return apicBus; }
 
     public IoApic ioapic() { return ioapic; }

@@ -99,4 +99,32 @@ class MachineControlTest {
         assertEquals(ExitStatus.Kind.STOPPED, running.get(10, TimeUnit.SECONDS).kind());
         assertThrows(IllegalStateException.class, () -> vm.step(0, 1));
     }
+
+    @Test
+    void resetPutsTheChipsetBackInItsPowerOnState() throws Exception {
+        boot();
+        var bus = vm.ioBus();
+        var p = vm.platform();
+        // what a kernel leaves behind: the 8259s initialised and unmasked, the PIT counting, an IOAPIC
+        // pin unmasked, the BSP's APIC software-enabled with LINT0 masked
+        bus.out(0x20, 1, 0x11); bus.out(0x21, 1, 0x20); bus.out(0x21, 1, 0x04); bus.out(0x21, 1, 0x01);
+        bus.out(0x21, 1, 0x00);
+        bus.out(0x43, 1, 0x34); bus.out(0x40, 1, 0x00); bus.out(0x40, 1, 0x10);
+        vm.memory().write32(dev.vmm.core.apic.IoApic.DEFAULT_BASE, 0x10 + 2 * 2);
+        vm.memory().write32(dev.vmm.core.apic.IoApic.DEFAULT_BASE + 0x10, 0x30);
+        var bsp = p.apics().getFirst();
+        bsp.writeRegister(0xF0, 0x1FF);
+        bsp.writeRegister(0x350, 0x10700);
+        assertEquals(0x00, p.pic().masterMask());
+        assertFalse(p.ioapic().masked(2));
+        assertNotEquals(Long.MAX_VALUE, p.pit().nextEvent());
+        vm.reset();
+        assertEquals(0xFF, p.pic().masterMask(), "8259s: every line masked");
+        assertEquals(0, p.pic().masterVectorBase());
+        assertTrue(p.ioapic().masked(2), "IOAPIC: every pin masked");
+        assertEquals(Long.MAX_VALUE, p.pit().nextEvent(), "PIT: not counting");
+        assertEquals(0xFF, bsp.readRegister(0xF0), "APIC: SVR 0xFF");
+        assertEquals(0x700, bsp.readRegister(0x350), "the BSP's LINT0 the virtual wire again");
+        assertTrue(p.apics().get(0).hardwareEnabled());
+    }
 }

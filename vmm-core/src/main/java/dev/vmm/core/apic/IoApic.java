@@ -35,6 +35,12 @@ public final class IoApic implements MmioHandler {
 
     public int id() { return id; }
 
+    /** System reset: every redirection entry masked, as after power-on (82093AA); the pins' wires stay. */
+    public synchronized void reset() {
+        java.util.Arrays.fill(redirection, MASK);
+        select = 0;
+    }
+
     /** The wire into pin {@code n} (an ISA IRQ after the MADT's overrides). */
     public IrqLine pin(int n) {
         if (n < 0 || n >= PINS) throw new IllegalArgumentException("IOAPIC pin " + n);

@@ -77,6 +77,23 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
         cpu.apicMsrs = this;
     }
 
+    /**
+     * System reset (RESET#, not INIT): the power-on state, enabled at the default base, the BSP's LINT0
+     * the BIOS's virtual wire again, an AP waiting for a start-up IPI, nothing latched.
+     */
+    public void reset() {
+        synchronized (this) {
+            boolean bsp = (baseMsr & BASE_BSP) != 0;
+            baseMsr = ApicBus.DEFAULT_BASE | BASE_EN | (bsp ? BASE_BSP : 0);
+            powerOn();
+            if (bsp) lvt[LVT_LINT0] = EXTINT;
+            waitingForSipi = !bsp;
+            events = 0;
+            recompute();
+        }
+        bus.mapBase(base());
+    }
+
     /** Wires LINT0 to the 8259s' INT. */
     public void connectLint0(ExtIntSource pic) {
         synchronized (this) { lint0 = pic; }

@@ -59,6 +59,17 @@ public final class Pic8259 implements PortDevice, ExtIntSource {
         bus.register(0x4D0, 2, this);
     }
 
+    /** System reset: both chips as at power-on (not initialised, every line masked); the wires stay as they are. */
+    public void reset() {
+        synchronized (this) {
+            for (Chip c : new Chip[] {master, slave}) {
+                c.imr = 0xFF; c.irr = 0; c.isr = 0; c.elcr = 0; c.vectorBase = 0; c.icwStep = 0; c.icw4Needed = 0;
+                c.readIsr = false; c.autoEoi = false;
+            }
+        }
+        intChanged.run();
+    }
+
     /** Who is told when the master's INT output may have changed (the local APICs' LINT0). */
     public void setIntListener(Runnable r) { intChanged = r == null ? () -> { } : r; }
 

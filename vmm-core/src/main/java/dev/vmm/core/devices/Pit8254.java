@@ -122,6 +122,12 @@ public final class Pit8254 implements PortDevice {
         if (n == 0) c.nextIrq = nanosOf(now + c.reload);
     }
 
+    /** System reset: no channel counts until programmed, channel 2's gate low. */
+    public synchronized void reset() {
+        for (int n = 0; n < 3; n++) ch[n] = new Channel();
+        gate2 = false;
+    }
+
     /** Virtual nanoseconds of channel 0's next rising edge, or {@link Long#MAX_VALUE}. */
     public synchronized long nextEvent() { return ch[0].nextIrq; }
 
