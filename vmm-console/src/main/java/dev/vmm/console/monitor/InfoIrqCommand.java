@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code info irq}: the interrupt routing now: IOAPIC redirection entries, the 8259 masks, each APIC's IRR/ISR. */
-@Command(name = "irq", description = "Interrupt routing: the IOAPIC's redirection entries (unmasked ones; --all for every pin), the 8259 masks, and each local APIC's IRR and ISR.")
+@Command(name = "irq", description = "Interrupt routing: the IOAPIC's redirection entries (unmasked ones; --all for every pin), the 8259s (mask, IRR, ISR, vector base, INT), and each local APIC's IRR and ISR and whether its LINT0 takes the 8259s.")
 final class InfoIrqCommand extends JsonInfoCommand {
     @Option(names = "--all", description = "Show masked IOAPIC pins too.")
     boolean all;
@@ -40,6 +40,7 @@ final class InfoIrqCommand extends JsonInfoCommand {
                 m.put("cpu", s.vm.cpus().get(i).apicId());
                 m.put("irr", ApicView.vectors(la.get(i), 0x200));
                 m.put("isr", ApicView.vectors(la.get(i), 0x100));
+                m.put("lint0_8259", la.get(i).lint0Open());
                 apics.add(m);
             }
             if (json) {
@@ -50,6 +51,9 @@ final class InfoIrqCommand extends JsonInfoCommand {
                 m.put("pic_master_mask", pic.masterMask());
                 m.put("pic_slave_mask", pic.slaveMask());
                 m.put("pic_vector_bases", List.of(pic.masterVectorBase(), pic.slaveVectorBase()));
+                m.put("pic_irr", List.of(pic.registers(0)[1], pic.registers(1)[1]));
+                m.put("pic_isr", List.of(pic.registers(0)[2], pic.registers(1)[2]));
+                m.put("pic_int", pic.intr());
                 m.put("lapics", apics);
                 println(Json.of(m));
                 return;
@@ -63,13 +67,15 @@ final class InfoIrqCommand extends JsonInfoCommand {
                 println(String.format("  pin %2d: %s%s", m.get("pin"), ApicView.redirection((Long) m.get("entry")), (Boolean) m.get("asserted") ? " (wire asserted)" : ""));
             }
             if (shown == 0) println("  every pin masked" + (all ? "" : " (--all shows them)"));
-            println(String.format("8259 PIC: master mask %#04x vector base %#04x, slave mask %#04x vector base %#04x",
-                pic.masterMask(), pic.masterVectorBase(), pic.slaveMask(), pic.slaveVectorBase()));
+            int[] ms = pic.registers(0), sl = pic.registers(1);
+            println(String.format("8259 PIC: master mask %#04x IRR %#04x ISR %#04x vector base %#04x, slave mask %#04x IRR %#04x ISR %#04x vector base %#04x; INT %s",
+                ms[0], ms[1], ms[2], pic.masterVectorBase(), sl[0], sl[1], sl[2], pic.slaveVectorBase(), pic.intr() ? "asserted" : "low"));
             for (Object o : apics) {
                 Map<?, ?> m = (Map<?, ?>) o;
                 @SuppressWarnings("unchecked") List<Integer> irr = (List<Integer>) m.get("irr");
                 @SuppressWarnings("unchecked") List<Integer> isr = (List<Integer>) m.get("isr");
-                println(String.format("cpu%s local APIC: IRR %s; ISR %s", m.get("cpu"), ApicView.vectorList(irr), ApicView.vectorList(isr)));
+                println(String.format("cpu%s local APIC: IRR %s; ISR %s%s", m.get("cpu"), ApicView.vectorList(irr), ApicView.vectorList(isr),
+                    (Boolean) m.get("lint0_8259") ? "; LINT0 takes the 8259s (ExtINT)" : ""));
             }
         });
     }

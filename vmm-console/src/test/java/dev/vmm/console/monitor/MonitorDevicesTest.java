@@ -45,7 +45,9 @@ class MonitorDevicesTest {
         assertTrue(o.contains("{\"cpu\":1,\"id\":1,\"base\":4276092928,\"enabled\":true,\"x2apic\":false,\"svr\":255"), o);
         assertTrue(o.contains("every pin masked (--all shows them)"), o);
         assertEquals(24, o.split("\"masked\":true", -1).length - 1, "all 24 IOAPIC pins masked: " + o);
-        assertTrue(o.contains("cpu1 local APIC: IRR -; ISR -"), o);
+        assertTrue(o.contains("cpu1 local APIC: IRR -; ISR -\n"), "an AP's LINT0 is masked: " + o);
+        assertTrue(o.contains("cpu0 local APIC: IRR -; ISR -; LINT0 takes the 8259s (ExtINT)"), o);
+        assertTrue(o.contains("8259 PIC: master mask 0xff IRR 0x00 ISR 0x00 vector base 0x00, slave mask 0xff IRR 0x00 ISR 0x00 vector base 0x00; INT low"), o);
         assertTrue(o.contains("error: no cpu 5 (this machine has cpu0..cpu1)"), o);
     }
 }

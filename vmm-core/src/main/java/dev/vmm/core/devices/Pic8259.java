@@ -117,6 +117,12 @@ public final class Pic8259 implements PortDevice, ExtIntSource {
         return vector;
     }
 
+    /** IMR, IRR and ISR of the master (0) or the slave (1), for the monitor's {@code info irq}. */
+    public synchronized int[] registers(int chip) {
+        Chip c = chip == 0 ? master : slave;
+        return new int[] {c.imr, c.irr, c.isr};
+    }
+
     public synchronized int masterMask() { return master.imr; }
 
     public synchronized int slaveMask() { return slave.imr; }
