@@ -100,17 +100,23 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
         lint0Changed();
     }
 
-    /** The 8259s' INT may have changed (they call this outside their lock; it takes theirs, then this one). */
+    /**
+     * The 8259s' INT may have changed (they call this outside their lock). Their level is read and
+     * applied under their lock, so a stale level can never overwrite a newer one; the order is always
+     * 8259s' lock, then this one (an APIC calls INTA outside its own).
+     */
     public void lint0Changed() {
         ExtIntSource pic;
         synchronized (this) { pic = lint0; }
         if (pic == null) return;
-        boolean level = pic.intr();
         boolean ready;
-        synchronized (this) {
-            lint0Level = level;
-            recompute();
-            ready = extIntReady();
+        synchronized (pic) {
+            boolean level = pic.intr();
+            synchronized (this) {
+                lint0Level = level;
+                recompute();
+                ready = extIntReady();
+            }
         }
         if (ready) kick.run();
     }

@@ -296,4 +296,36 @@ class LocalApicTest {
         a.lint0Changed();
         assertFalse(a.pending(), "re-enabled: the power-on state, LINT0 masked");
     }
+
+    @Test
+    void aStaleIntLevelCannotOverwriteANewerOne() throws Exception {
+        // thread A reads INT asserted and is held before it applies it; meanwhile INT goes low and
+        // thread B tells the APIC. B must not finish first (then A's stale "asserted" would be applied
+        // last): reading and applying happen under the 8259s' monitor
+        java.util.concurrent.CountDownLatch aRead = new java.util.concurrent.CountDownLatch(1), release = new java.util.concurrent.CountDownLatch(1);
+        ExtIntSource pic = new ExtIntSource() {
+            volatile boolean level = true;
+            @Override public boolean intr() {
+                boolean v = level;
+                if (Thread.currentThread().getName().equals("A")) {
+                    level = false; // INT drops right after A looked
+                    aRead.countDown();
+                    try { release.await(); } catch (InterruptedException e) { throw new RuntimeException(e); }
+                }
+                return v;
+            }
+            @Override public int inta() { return 0x27; }
+        };
+        LocalApic a = apics[0];
+        Thread ta = new Thread(() -> a.connectLint0(pic), "A");
+        ta.start();
+        aRead.await();
+        Thread tb = new Thread(a::lint0Changed, "B");
+        tb.start();
+        tb.join(200); // B waits for A's monitor (or, without it, finishes now)
+        release.countDown();
+        ta.join();
+        tb.join();
+        assertFalse(a.pending(), "INT is low: the last level applied must be B's");
+    }
 }
