@@ -9,7 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * several linear mappings of one page share its decoding) and dropped when the page is written.
  *
  * <p>The fetch path keeps the current code page: while RIP stays in the same linear page and nothing
- * invalidated that page or the translations, the next instruction is one array index away. An
+ * invalidated that page or the translations, the next instruction is one array index away. It also
+ * keeps the last {@link #RECENT} linear code pages it translated, so that a call into a function on
+ * another page and the return from it find their page again without a translation through the TLB
+ * model (which cost three times the work of the five instructions of such a loop). Every one of them
+ * goes whenever an ITLB entry or the translations go ({@link #forgetCurrentPage}), exactly as the
+ * current page alone did; their decodings still die with a write to their physical page. An
  * instruction that crosses a page boundary is decoded into a scratch {@link Insn} every time rather than
  * cached, because its second half lives in a physical page the cache key does not name.
  */
@@ -34,6 +39,11 @@ final class DecodedCache {
     private final ConcurrentHashMap<Long, Page> pages = new ConcurrentHashMap<>();
     private long curLinPage = -1;
     private Page cur;
+    /** The linear code pages last entered through a translation, and their decoded pages (-1/null: empty). */
+    static final int RECENT = 4;
+    private final long[] recentLin = {-1, -1, -1, -1};
+    private final Page[] recentPage = new Page[RECENT];
+    private int recentNext;
     private final Insn scratch = new Insn();
     boolean crossesPage;
     public long decodes;
@@ -48,8 +58,32 @@ final class DecodedCache {
 
     /** The cached instruction at {@code lin} when the current page is still good, else null. */
     Insn lookup(long lin, int mode) {
-        if (lin >>> 12 != curLinPage || !cur.valid) return null;
+        if (lin >>> 12 != curLinPage || !cur.valid) {
+            if (!enterRecent(lin >>> 12)) return null;
+        }
         return inCurrentPage((int) (lin & 0xFFF), mode);
+    }
+
+    /** Makes a recently translated linear code page the current one, if it is one and still valid. */
+    private boolean enterRecent(long linPage) {
+        for (int k = 0; k < RECENT; k++) {
+            if (recentLin[k] != linPage) continue;
+            Page p = recentPage[k];
+            if (!p.valid) return false;
+            cur = p;
+            curLinPage = linPage;
+            return true;
+        }
+        return false;
+    }
+
+    private void remember(long linPage, Page p) {
+        for (int k = 0; k < RECENT; k++) {
+            if (recentLin[k] == linPage) { recentPage[k] = p; return; }
+        }
+        recentLin[recentNext] = linPage;
+        recentPage[recentNext] = p;
+        recentNext = (recentNext + 1) & (RECENT - 1);
     }
 
     Insn decode(Cpu cpu, long lin, long pa, int mode) {
@@ -67,6 +101,7 @@ final class DecodedCache {
         }
         cur = p;
         curLinPage = lin >>> 12;
+        remember(curLinPage, p);
         int off = (int) (lin & 0xFFF);
         Insn d = p.at[off];
         if (d != null && d.mode == mode) return d;
@@ -112,5 +147,10 @@ final class DecodedCache {
         });
     }
 
-    void forgetCurrentPage() { curLinPage = -1; }
+    /** The translations changed (or an ITLB entry went): the current and the recent code pages are forgotten. */
+    void forgetCurrentPage() {
+        curLinPage = -1;
+        java.util.Arrays.fill(recentLin, -1);
+        java.util.Arrays.fill(recentPage, null);
+    }
 }

@@ -256,4 +256,33 @@ class BasicBlockTest {
         assertEquals(3, t.cpu.r[0], "the HLT written over the JMP ran, not the JMP remembered by the link");
         assertEquals(TestCpu.CODE + 0x11, t.cpu.rip, "halted after T");
     }
+
+    @Test
+    void callsIntoAnotherCodePageAndBackMatchSteppingAtEveryBudget() {
+        // xor eax, eax ; mov ecx, 3 ; L: call f (next page) ; dec ecx ; jnz L ; hlt ... f: add eax, 1 ; ret
+        // the recent code pages let the call and the return find their pages without a translation
+        TestCpu t = new TestCpu(64, 0);
+        String hex = "31C0" + "B903000000" + "E8F40F0000" + "FFC9" + "75F7" + "F4" + "00".repeat(0x1000 - 17) + "83C001C3";
+        long[] end = everyBudget(t, hex, TestCpu.STACK_TOP);
+        assertEquals(3, end[0], "f ran three times");
+        assertEquals(1, end[5]);
+    }
+
+    @Test
+    void aRemappedCodePageIsTranslatedAgainAfterInvlpg() {
+        // linear 0x400000-0x5FFFFF is first mapped to physical 0 (where 0x180000 holds mov eax, 1 ; ret),
+        // then the guest maps it to physical 0x200000 (where 0x380000 holds mov eax, 2 ; ret) and INVLPGs:
+        //   call 0x580000 ; mov ebx, eax ; mov qword [PD + 16], 0x200083 ; invlpg [0x580000] ; call 0x580000 ; hlt
+        TestCpu t = new TestCpu(64, 0);
+        load(t, "E8FBFF4700" + "89C3" + "48C704251030000083002000" + "0F013C2500005800" + "E8E0FF4700" + "F4");
+        t.mem.write64(0x3010, 0x83); // PD[2]: a 2 MiB page at physical 0
+        t.mem.writeBytes(0x180000, HexFormat.of().parseHex("B801000000C3"));
+        t.mem.writeBytes(0x380000, HexFormat.of().parseHex("B802000000C3"));
+        t.cpu.codePageWritten(0x180000 >>> 12);
+        t.cpu.codePageWritten(0x380000 >>> 12);
+        t.cpu.r[4] = TestCpu.STACK_TOP;
+        assertEquals(Cpu.Exit.HALTED, t.cpu.run(100));
+        assertEquals(1, t.cpu.r[3], "the first call ran the code at physical 0x180000");
+        assertEquals(2, t.cpu.r[0], "after INVLPG the same linear page runs the code at physical 0x380000");
+    }
 }

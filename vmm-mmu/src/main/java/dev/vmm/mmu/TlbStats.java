@@ -70,7 +70,7 @@ public final class TlbStats {
             out.add(sb.toString());
         }
         long[] d = tlb.dataHits();
-        out.add(String.format(Locale.ROOT, "  data lookups %d: L1 hit %.2f%%, STLB hit %.2f%%, walked %.2f%%; fetch lookups (code page changes) %d",
+        out.add(String.format(Locale.ROOT, "  data lookups %d: L1 hit %.2f%%, STLB hit %.2f%%, walked %.2f%%; fetch lookups (entries into a code page not among the last four) %d",
             d[2], pct(d[0], d[2]), pct(d[1], d[2]), pct(d[2] - d[0] - d[1], d[2]), s.fetchLookups));
         out.add(String.format(Locale.ROOT, "  walks %d (faulting %d), A/D updates %d, fills %d, paging-structure cache hits %d misses %d",
             s.walks, s.walkFaults, s.adUpdates, s.fills, s.pscHits, s.pscMisses));
