@@ -95,8 +95,8 @@ final class RunLoop {
 
     /**
      * Runs the {@link BasicBlock} at RIP, or as much of it as fits before {@code chunkEnd}, and then the
-     * blocks that follow it in the same code page, for as long as nothing needs the loop's checks (see
-     * {@link Insn#chains}). Called when nothing needs every instruction boundary (no TF, debug
+     * blocks that follow it in the same code page or in one of the recently entered ones (see
+     * {@link DecodedCache#lookup}), for as long as nothing needs the loop's checks (see {@link Insn#chains}). Called when nothing needs every instruction boundary (no TF, debug
      * registers or interrupt shadow).
      */
     private static void runBlock(Cpu c, long chunkEnd) {
@@ -141,15 +141,18 @@ final class RunLoop {
                 if (f.vector == Breakpoints.REENTER) return; // MOV DR7 completed the instruction itself
                 throw f;
             }
-            // d ended its block. The next block, when it is in this page (decoded, valid: nothing wrote
-            // code) and nothing the run loop checks can have changed: no budget left, a pending
-            // interrupt, another page
+            // d ended its block. The next block, when it is decoded in this page or a recent one (valid:
+            // nothing wrote code, nothing changed the translations) and nothing the run loop checks can
+            // have changed: no budget left, a pending interrupt
             if (!d.chains || c.instructions >= chunkEnd) return;
             if ((c.flagsRest & Flags.IF) != 0 && c.interrupts.pending()) return;
             long next = c.codeMode == 64 ? c.rip : (c.segBase[Seg.CS] + c.rip) & 0xFFFF_FFFFL;
-            if ((next ^ lin) >>> 12 != 0) return;
             if (c.codeMode != 64 && ipMask - c.rip < 4096 - (next & 0xFFF)) return;
-            d = follow(code, d, (int) (next & 0xFFF), c.codeMode);
+            if ((next ^ lin) >>> 12 == 0) {
+                d = follow(code, d, (int) (next & 0xFFF), c.codeMode);
+            } else {
+                d = code.lookup(next, c.codeMode); // another page: one of the recent ones, still valid, or none
+            }
             if (d == null) return;
             lin = next;
         }

@@ -285,4 +285,16 @@ class BasicBlockTest {
         assertEquals(1, t.cpu.r[3], "the first call ran the code at physical 0x180000");
         assertEquals(2, t.cpu.r[0], "after INVLPG the same linear page runs the code at physical 0x380000");
     }
+
+    @Test
+    void aRecentCodePageRewrittenFromAnotherPageRunsItsNewBytes() {
+        // xor eax, eax ; call f ; mov byte [f + 2], 2 ; call f ; hlt ... f (next page): add eax, 1 ; ret
+        // the second call reaches f's page through the recent pages: it must run "add eax, 2"
+        TestCpu t = new TestCpu(64, 0);
+        t.mem.setCodeWriteListener(t.cpu::codePageWritten);
+        load(t, "31C0" + "E8F90F0000" + "C605F40F000002" + "E8ED0F0000" + "F4" + "00".repeat(0x1000 - 20) + "83C001C3");
+        t.cpu.r[4] = TestCpu.STACK_TOP;
+        assertEquals(Cpu.Exit.HALTED, t.cpu.run(100));
+        assertEquals(3, t.cpu.r[0], "1 from the first call, 2 from the rewritten one");
+    }
 }
