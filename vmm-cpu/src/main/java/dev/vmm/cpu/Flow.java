@@ -49,11 +49,6 @@ final class Flow {
         return target;
     }
 
-    /** Jcc: the condition, then the branch. */
-    static void jcc(Cpu c, Insn d) {
-        if (Flags.cond(c, d.sub)) jump(c, c.nextRip + d.imm, d.osize);
-    }
-
     static void jump(Cpu c, long target, int size) {
         target = Exec.mask(target, size);
         if (size == 8 && (target << 16) >> 16 != target) throw c.gp(0);

@@ -1,7 +1,5 @@
 package dev.vmm.cpu;
 
-import dev.vmm.mmu.Access;
-
 /**
  * The vCPU's run loop: {@link Cpu#run} and {@link Cpu#step}. The usual case runs {@link BasicBlock}s
  * (no per-instruction lookup or checks); anything that must see every instruction boundary (TF, armed
@@ -20,7 +18,7 @@ final class RunLoop {
         return false;
     }
 
-    /** Executes up to {@code budget} c.instructions. */
+    /** Executes up to {@code budget} instructions. */
     static Cpu.Exit run(Cpu c, long budget) {
         long end = c.instructions + budget;
         if (c.checker != null) c.checker.enter();
@@ -96,50 +94,43 @@ final class RunLoop {
     /**
      * Runs the {@link BasicBlock} at RIP, or as much of it as fits before {@code chunkEnd}, and then the
      * blocks that follow it in the same code page or in one of the recently entered ones (see
-     * {@link DecodedCache#lookup}), for as long as nothing needs the loop's checks (see {@link Insn#chains}). Called when nothing needs every instruction boundary (no TF, debug
-     * registers or interrupt shadow).
+     * {@link DecodedCache#lookup}), for as long as nothing needs the loop's checks (see
+     * {@link Insn#chains}). Called when nothing needs every instruction boundary (no TF, debug registers
+     * or interrupt shadow). A fault escapes to {@link #run}, which also finishes a MOV DR7 that completed
+     * itself ({@link Breakpoints#REENTER}).
      */
     private static void runBlock(Cpu c, long chunkEnd) {
         long lin = c.linearRip();
         long ipMask = c.codeMode == 64 ? -1L : Cpu.sizeMask(c.codeMode >>> 3);
         // IP would wrap around its segment inside this page: a block could not follow it
         if (c.codeMode != 64 && ipMask - c.rip < 4096 - (lin & 0xFFF)) { step(c); return; }
-        Insn d = c.code.lookup(lin, c.codeMode);
-        if (d == null) {
-            d = c.decodeAt(lin, c.translate(lin, Access.EXEC), c.codeMode);
-            if (c.code.isScratch(d)) { step(c); return; } // crosses a page: never part of a block
-        }
+        Insn d = c.fetch();
         DecodedCache code = c.code;
+        if (code.isScratch(d)) { step(c); return; } // crosses a page: never part of a block
         code.stale = false;
         while (true) {
             if (d.runLen == 0) code.buildBlock(c, d, lin);
             long room = chunkEnd - c.instructions;
-            try {
-                if (d.runLen <= room) {
-                    while (true) {
-                        c.nextRip = (c.rip + d.len) & ipMask;
-                        d.h.exec(c, d);
-                        c.rip = c.nextRip;
-                        c.instructions++;
-                        if (code.stale) return; // it wrote code: what follows is decoded again
-                        Insn n = d.next;
-                        if (n == null) break;
-                        d = n;
-                    }
-                } else {
-                    for (; room > 0; room--, d = d.next) { // the budget ends inside the block
-                        c.nextRip = (c.rip + d.len) & ipMask;
-                        d.h.exec(c, d);
-                        c.rip = c.nextRip;
-                        c.instructions++;
-                        if (code.stale) return;
-                    }
-                    return;
+            if (d.runLen <= room) {
+                while (true) {
+                    c.nextRip = (c.rip + d.len) & ipMask;
+                    d.h.exec(c, d);
+                    c.rip = c.nextRip;
+                    c.instructions++;
+                    if (code.stale) return; // it wrote code: what follows is decoded again
+                    Insn n = d.next;
+                    if (n == null) break;
+                    d = n;
                 }
-            } catch (CpuFault f) {
-                c.dataHits = 0;
-                if (f.vector == Breakpoints.REENTER) return; // MOV DR7 completed the instruction itself
-                throw f;
+            } else {
+                for (; room > 0; room--, d = d.next) { // the budget ends inside the block
+                    c.nextRip = (c.rip + d.len) & ipMask;
+                    d.h.exec(c, d);
+                    c.rip = c.nextRip;
+                    c.instructions++;
+                    if (code.stale) return;
+                }
+                return;
             }
             // d ended its block. The next block, when it is decoded in this page or a recent one (valid:
             // nothing wrote code, nothing changed the translations) and nothing the run loop checks can
@@ -171,7 +162,7 @@ final class RunLoop {
 
     private static final int CHECK_EVERY = 1024;
 
-    /** One instruction with DR0-DR3 c.breakpoints armed (see {@link Breakpoints}). */
+    /** One instruction with DR0-DR3 breakpoints armed (see {@link Breakpoints}). */
     private static void debugStep(Cpu c) {
         Breakpoints.beforeInstruction(c);
         long before = c.instructions;
