@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The fetch path keeps the current code page: while RIP stays in the same linear page and nothing
  * invalidated that page or the translations, the next instruction is one array index away. It also
- * keeps the last {@link #RECENT} linear code pages it translated, so that a call into a function on
+ * keeps the last {@link #ENTERED} linear code pages it translated, so that a call into a function on
  * another page and the return from it find their page again without a translation through the TLB
- * model (which cost three times the work of the five instructions of such a loop). Every one of them
+ * model (which made a loop calling a function on the next page three times slower). Every one of them
  * goes whenever an ITLB entry or the translations go ({@link #forgetCurrentPage}), exactly as the
  * current page alone did; their decodings still die with a write to their physical page. An
  * instruction that crosses a page boundary is decoded into a scratch {@link Insn} every time rather than
@@ -40,10 +40,10 @@ final class DecodedCache {
     private long curLinPage = -1;
     private Page cur;
     /** The linear code pages last entered through a translation, and their decoded pages (-1/null: empty). */
-    static final int RECENT = 4;
-    private final long[] recentLin = {-1, -1, -1, -1};
-    private final Page[] recentPage = new Page[RECENT];
-    private int recentNext;
+    static final int ENTERED = 4;
+    private final long[] enteredLin = new long[ENTERED];
+    private final Page[] enteredPage = new Page[ENTERED];
+    private int enteredNext;
     private final Insn scratch = new Insn();
     boolean crossesPage;
     public long decodes;
@@ -54,21 +54,24 @@ final class DecodedCache {
      */
     boolean stale;
 
-    DecodedCache(PhysicalMemory mem) { this.mem = mem; }
+    DecodedCache(PhysicalMemory mem) {
+        this.mem = mem;
+        java.util.Arrays.fill(enteredLin, -1);
+    }
 
     /** The cached instruction at {@code lin} when the current page is still good, else null. */
     Insn lookup(long lin, int mode) {
         if (lin >>> 12 != curLinPage || !cur.valid) {
-            if (!enterRecent(lin >>> 12)) return null;
+            if (!reenter(lin >>> 12)) return null;
         }
         return inCurrentPage((int) (lin & 0xFFF), mode);
     }
 
-    /** Makes a recently translated linear code page the current one, if it is one and still valid. */
-    private boolean enterRecent(long linPage) {
-        for (int k = 0; k < RECENT; k++) {
-            if (recentLin[k] != linPage) continue;
-            Page p = recentPage[k];
+    /** Makes a recently entered linear code page the current one, if it is one and still valid. */
+    private boolean reenter(long linPage) {
+        for (int k = 0; k < ENTERED; k++) {
+            if (enteredLin[k] != linPage) continue;
+            Page p = enteredPage[k];
             if (!p.valid) return false;
             cur = p;
             curLinPage = linPage;
@@ -78,12 +81,12 @@ final class DecodedCache {
     }
 
     private void remember(long linPage, Page p) {
-        for (int k = 0; k < RECENT; k++) {
-            if (recentLin[k] == linPage) { recentPage[k] = p; return; }
+        for (int k = 0; k < ENTERED; k++) {
+            if (enteredLin[k] == linPage) { enteredPage[k] = p; return; }
         }
-        recentLin[recentNext] = linPage;
-        recentPage[recentNext] = p;
-        recentNext = (recentNext + 1) & (RECENT - 1);
+        enteredLin[enteredNext] = linPage;
+        enteredPage[enteredNext] = p;
+        enteredNext = (enteredNext + 1) % ENTERED;
     }
 
     Insn decode(Cpu cpu, long lin, long pa, int mode) {
@@ -150,7 +153,7 @@ final class DecodedCache {
     /** The translations changed (or an ITLB entry went): the current and the recent code pages are forgotten. */
     void forgetCurrentPage() {
         curLinPage = -1;
-        java.util.Arrays.fill(recentLin, -1);
-        java.util.Arrays.fill(recentPage, null);
+        java.util.Arrays.fill(enteredLin, -1);
+        java.util.Arrays.fill(enteredPage, null);
     }
 }
