@@ -428,7 +428,7 @@ public final class Machine implements AutoCloseable {
                 c.instructions = 0; // a system reset restarts the time base too (INIT alone would not)
                 c.tscOffset = 0;
             }
-            platform.reset(); // and the chipset and UARTs, as RESET# does (QEMU resets every device)
+            platform.reset(); // as RESET# does (QEMU's system reset resets every device too)
             for (Uart16550 uart : uarts) uart.reset();
             loadMultiboot(imageName, imageBytes);
             applyBreakpoints();

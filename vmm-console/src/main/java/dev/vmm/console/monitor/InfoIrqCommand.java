@@ -43,16 +43,17 @@ final class InfoIrqCommand extends JsonInfoCommand {
                 m.put("lint0_8259", la.get(i).lint0Open());
                 apics.add(m);
             }
+            int[] ms = pic.registers(0), sl = pic.registers(1); // IMR, IRR, ISR
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("ioapic_id", io.id());
                 m.put("ioapic_messages", io.messagesSent());
                 m.put("ioapic", pins);
-                m.put("pic_master_mask", pic.masterMask());
-                m.put("pic_slave_mask", pic.slaveMask());
+                m.put("pic_master_mask", ms[0]);
+                m.put("pic_slave_mask", sl[0]);
                 m.put("pic_vector_bases", List.of(pic.masterVectorBase(), pic.slaveVectorBase()));
-                m.put("pic_irr", List.of(pic.registers(0)[1], pic.registers(1)[1]));
-                m.put("pic_isr", List.of(pic.registers(0)[2], pic.registers(1)[2]));
+                m.put("pic_irr", List.of(ms[1], sl[1]));
+                m.put("pic_isr", List.of(ms[2], sl[2]));
                 m.put("pic_int", pic.intr());
                 m.put("lapics", apics);
                 println(Json.of(m));
@@ -67,7 +68,6 @@ final class InfoIrqCommand extends JsonInfoCommand {
                 println(String.format("  pin %2d: %s%s", m.get("pin"), ApicView.redirection((Long) m.get("entry")), (Boolean) m.get("asserted") ? " (wire asserted)" : ""));
             }
             if (shown == 0) println("  every pin masked" + (all ? "" : " (--all shows them)"));
-            int[] ms = pic.registers(0), sl = pic.registers(1);
             println(String.format("8259 PIC: master mask %#04x IRR %#04x ISR %#04x vector base %#04x, slave mask %#04x IRR %#04x ISR %#04x vector base %#04x; INT %s",
                 ms[0], ms[1], ms[2], pic.masterVectorBase(), sl[0], sl[1], sl[2], pic.slaveVectorBase(), pic.intr() ? "asserted" : "low"));
             for (Object o : apics) {

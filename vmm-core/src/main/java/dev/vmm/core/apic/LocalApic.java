@@ -69,29 +69,32 @@ public final class LocalApic implements InterruptSource, ApicMsrs {
         this.bus = bus;
         this.clock = clock;
         this.initialId = cpu.apicId();
-        this.baseMsr = ApicBus.DEFAULT_BASE | BASE_EN | (bsp ? BASE_BSP : 0);
-        this.waitingForSipi = !bsp;
-        powerOn();
-        if (bsp) lvt[LVT_LINT0] = EXTINT; // virtual wire mode, as the BIOS leaves the BSP
+        systemReset(bsp);
         cpu.interrupts = this;
         cpu.apicMsrs = this;
     }
 
     /**
-     * System reset (RESET#, not INIT): the power-on state, enabled at the default base, the BSP's LINT0
-     * the BIOS's virtual wire again, an AP waiting for a start-up IPI, nothing latched.
+     * System reset (RESET#, not INIT) of a machine already running: as at power-on (see
+     * {@link #systemReset}); the bus learns the base again.
      */
     public void reset() {
-        synchronized (this) {
-            boolean bsp = (baseMsr & BASE_BSP) != 0;
-            baseMsr = ApicBus.DEFAULT_BASE | BASE_EN | (bsp ? BASE_BSP : 0);
-            powerOn();
-            if (bsp) lvt[LVT_LINT0] = EXTINT;
-            waitingForSipi = !bsp;
-            events = 0;
-            recompute();
-        }
+        synchronized (this) { systemReset((baseMsr & BASE_BSP) != 0); }
         bus.mapBase(base());
+    }
+
+    /**
+     * Power-on or RESET#: enabled at the default base, the register state of {@link #powerOn}, the BSP's
+     * LINT0 in ExtINT mode (the virtual wire the BIOS leaves), an AP waiting for a start-up IPI, nothing
+     * latched.
+     */
+    private synchronized void systemReset(boolean bsp) {
+        baseMsr = ApicBus.DEFAULT_BASE | BASE_EN | (bsp ? BASE_BSP : 0);
+        waitingForSipi = !bsp;
+        events = 0;
+        powerOn();
+        if (bsp) lvt[LVT_LINT0] = EXTINT;
+        recompute();
     }
 
     /** Wires LINT0 to the 8259s' INT. */
