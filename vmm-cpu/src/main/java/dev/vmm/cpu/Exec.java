@@ -3,8 +3,8 @@ package dev.vmm.cpu;
 /**
  * The executor: {@link Insn#h} runs an instruction (see {@link Handler}); the instructions without a
  * fast form come here, to one {@code switch} on the decoded {@link Op} id, which HotSpot compiles to a
- * jump table. Arithmetic lives in {@link Alu}, control transfer and the
- * stack in {@link Flow}, string instructions in {@link Strings}, system instructions in {@link Sys}.
+ * jump table. Arithmetic lives in {@link Alu}, control transfer and the stack in {@link Flow}, string
+ * instructions in {@link Strings}, system instructions in {@link Sys}.
  */
 final class Exec {
     private Exec() { }

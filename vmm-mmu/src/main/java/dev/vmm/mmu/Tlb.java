@@ -13,12 +13,13 @@ import java.util.List;
  *
  * <p><b>Fast lookup.</b> In front of the modelled arrays sits a direct-mapped array of {@link #FAST}
  * 4 KiB slots ({@link #fast}: tag, frame, rights and hit count side by side, so a lookup touches one
- * cache line) that the CPU's load/store path reads without a call. It is exact, not a TLB of its own: each slot mirrors (a 4 KiB piece of) an entry
- * that is present in a first-level data array and of the current PCID, and is cleared whenever that entry
- * is evicted or invalidated or the PCID changes. A fast hit is a first-level DTLB hit; it is counted in
- * the slot's hit count (added to the entry's page size when statistics are read) and, unlike a
- * modelled hit, does not refresh the entry's LRU age. Instruction fetches never use it: {@link #FETCH_DENY}
- * is set in every fast slot and in the deny mask of a fetch.
+ * cache line) that the CPU's load/store path reads without a call. It is exact, not a TLB of its own:
+ * each slot mirrors (a 4 KiB piece of) an entry that is present in a first-level data array and of the
+ * current PCID, and is cleared whenever that entry is evicted or invalidated or the PCID changes. A
+ * fast hit is a first-level DTLB hit; it is counted in the slot's hit count (added to the entry's page
+ * size when statistics are read) and, unlike a modelled hit, does not refresh the entry's LRU age.
+ * Instruction fetches never use it: {@link #FETCH_DENY} is set in every fast slot and in the deny mask
+ * of a fetch.
  *
  * <p>Rights bits ("perm"), set when some level of the walk restricts the access, so that a permission
  * check is one AND against the access's deny mask (Bochs does the same):
@@ -49,7 +50,7 @@ public final class Tlb {
      * ({@link #FAST_FRAME}), the rights bits with {@link #FETCH_DENY} ({@link #FAST_PERM}) and the
      * first-level hits the slot served, which the CPU increments ({@link #FAST_HITS}).
      */
-    public final long[] fast = new long[FAST * 4];
+    public final long[] fast = new long[FAST * FAST_STRIDE];
     public static final int FAST_STRIDE = 4, FAST_TAG = 0, FAST_FRAME = 1, FAST_PERM = 2, FAST_HITS = 3;
 
     /** The linear page number fast slot {@code f} mirrors, or -1. */
